@@ -1,0 +1,223 @@
+"""Input and output serializers of the REST API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from kindred.accounts.models import (
+    LANGUAGE_CHOICES,
+    TIME_ZONE_CHOICES,
+    Profile,
+    Stage,
+    Visibility,
+)
+from kindred.core.models import Region, Sector, Topic
+from kindred.organisations.models import Invitation, JoinRequest, Membership, Organisation, Role
+
+
+class TermSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    slug = serializers.CharField(read_only=True)
+
+
+class TopicSerializer(TermSerializer):
+    description = serializers.CharField(read_only=True)
+    parent = serializers.IntegerField(source="parent_id", read_only=True, allow_null=True)
+    is_active = serializers.BooleanField(read_only=True)
+
+
+class OrganisationRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    slug = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
+
+
+class MembershipOutSerializer(serializers.Serializer):
+    organisation = OrganisationRefSerializer(read_only=True)
+    role = serializers.ChoiceField(choices=Role.choices, read_only=True)
+    title = serializers.CharField(read_only=True)
+
+
+class MemberSerializer(serializers.Serializer):
+    """A member as the caller may see them; hidden fields are null or empty."""
+
+    id = serializers.IntegerField(source="pk", read_only=True)
+    display_name = serializers.CharField(read_only=True)
+    headline = serializers.CharField(read_only=True)
+    bio = serializers.CharField(read_only=True)
+    has_photo = serializers.SerializerMethodField()
+    region = TermSerializer(read_only=True, allow_null=True)
+    sectors = TermSerializer(many=True, read_only=True)
+    stage = serializers.CharField(read_only=True)
+    topics_offered = TermSerializer(many=True, read_only=True)
+    topics_needed = TermSerializer(many=True, read_only=True)
+    time_zone = serializers.CharField(read_only=True)
+    languages = serializers.ListField(
+        child=serializers.CharField(), source="language_codes", read_only=True
+    )
+    organisations = OrganisationRefSerializer(many=True, read_only=True)
+
+    def get_has_photo(self, member: Any) -> bool:
+        return bool(member.photo)
+
+
+VISIBILITY_FIELD_NAMES = [f"{f}_visibility" for f in Profile.PERSONAL_FIELDS]
+
+
+class MeSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="user.pk", read_only=True)
+    email = serializers.EmailField(source="user.email", read_only=True)
+    is_steward = serializers.BooleanField(source="user.is_steward", read_only=True)
+    profile_id = serializers.IntegerField(source="pk", read_only=True)
+    display_name = serializers.CharField(read_only=True)
+    headline = serializers.CharField(read_only=True)
+    bio = serializers.CharField(read_only=True)
+    region = TermSerializer(read_only=True, allow_null=True)
+    sectors = TermSerializer(many=True, read_only=True)
+    stage = serializers.CharField(read_only=True)
+    topics_offered = TermSerializer(many=True, read_only=True)
+    topics_needed = TermSerializer(many=True, read_only=True)
+    time_zone = serializers.CharField(read_only=True)
+    languages = serializers.ListField(child=serializers.CharField(), read_only=True)
+    visibility = serializers.SerializerMethodField()
+    memberships = MembershipOutSerializer(many=True, read_only=True, source="user.memberships")
+
+    def get_visibility(self, profile: Profile) -> dict[str, str]:
+        return {f: getattr(profile, f"{f}_visibility") for f in Profile.PERSONAL_FIELDS}
+
+
+class MeUpdateSerializer(serializers.Serializer):
+    display_name = serializers.CharField(max_length=120, required=False)
+    headline = serializers.CharField(max_length=160, required=False, allow_blank=True)
+    bio = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    region = serializers.PrimaryKeyRelatedField(
+        queryset=Region.objects.filter(is_active=True), required=False, allow_null=True
+    )
+    sectors = serializers.PrimaryKeyRelatedField(
+        queryset=Sector.objects.filter(is_active=True), many=True, required=False
+    )
+    stage = serializers.ChoiceField(
+        choices=[("", _("Not set")), *Stage.choices], required=False, allow_blank=True
+    )
+    topics_offered = serializers.PrimaryKeyRelatedField(
+        queryset=Topic.objects.filter(is_active=True), many=True, required=False
+    )
+    topics_needed = serializers.PrimaryKeyRelatedField(
+        queryset=Topic.objects.filter(is_active=True), many=True, required=False
+    )
+    time_zone = serializers.ChoiceField(choices=TIME_ZONE_CHOICES, required=False)
+    languages = serializers.ListField(
+        child=serializers.ChoiceField(choices=LANGUAGE_CHOICES), required=False, max_length=20
+    )
+    visibility = serializers.DictField(
+        child=serializers.ChoiceField(choices=Visibility.choices), required=False
+    )
+
+    def validate_display_name(self, value: str) -> str:
+        if not value.strip():
+            raise serializers.ValidationError(_("Your name cannot be empty."))
+        return value.strip()
+
+    def validate_visibility(self, value: dict[str, str]) -> dict[str, str]:
+        unknown = set(value) - set(Profile.PERSONAL_FIELDS)
+        if unknown:
+            raise serializers.ValidationError(
+                _("Unknown fields: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
+            )
+        return value
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    regions = TermSerializer(many=True, read_only=True)
+    member_count = serializers.SerializerMethodField()
+    has_logo = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "id", "slug", "name", "kind", "summary", "description", "website", "email",
+            "regions", "member_count", "has_logo", "is_active", "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_member_count(self, organisation: Organisation) -> int:
+        count = getattr(organisation, "member_count", None)
+        return count if count is not None else organisation.memberships.count()
+
+    def get_has_logo(self, organisation: Organisation) -> bool:
+        return bool(organisation.logo)
+
+
+class OrganisationWriteSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=160)
+    kind = serializers.ChoiceField(choices=Organisation.Kind.choices)
+    summary = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    description = serializers.CharField(max_length=10000, required=False, allow_blank=True)
+    website = serializers.URLField(required=False, allow_blank=True, max_length=200)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    regions = serializers.PrimaryKeyRelatedField(
+        queryset=Region.objects.filter(is_active=True), many=True, required=False
+    )
+
+    def validate_name(self, value: str) -> str:
+        if not value.strip():
+            raise serializers.ValidationError(_("A name is required."))
+        return value.strip()
+
+
+class OrganisationMemberSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    member_id = serializers.IntegerField(source="user.profile.pk", read_only=True)
+    display_name = serializers.CharField(source="user.profile.display_name", read_only=True)
+    role = serializers.ChoiceField(choices=Role.choices, read_only=True)
+    title = serializers.CharField(read_only=True)
+    joined_at = serializers.DateTimeField(read_only=True)
+
+
+class RoleUpdateSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=Role.choices)
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Invitation
+        fields = ["id", "email", "role", "status", "created_at", "expires_at"]
+        read_only_fields = fields
+
+
+class InvitationCreateSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    role = serializers.ChoiceField(choices=Role.choices, default=Role.PRACTITIONER)
+
+
+class JoinRequestSerializer(serializers.ModelSerializer):
+    member_id = serializers.IntegerField(source="user.profile.pk", read_only=True)
+    display_name = serializers.CharField(source="user.profile.display_name", read_only=True)
+
+    class Meta:
+        model = JoinRequest
+        fields = ["id", "member_id", "display_name", "message", "status", "created_at"]
+        read_only_fields = fields
+
+
+class JoinRequestCreateSerializer(serializers.Serializer):
+    message = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+class JoinDecisionSerializer(serializers.Serializer):
+    approve = serializers.BooleanField()
+    role = serializers.ChoiceField(choices=Role.choices, default=Role.MEMBER)
+
+
+class MemberFilterSerializer(serializers.Serializer):
+    q = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    topic_offered = serializers.IntegerField(required=False, min_value=1)
+    topic_needed = serializers.IntegerField(required=False, min_value=1)
+    region = serializers.IntegerField(required=False, min_value=1)
+    sector = serializers.IntegerField(required=False, min_value=1)
+    stage = serializers.ChoiceField(choices=Stage.choices, required=False)
+    organisation = serializers.IntegerField(required=False, min_value=1)

@@ -1,0 +1,288 @@
+"""REST API endpoints: parse, call one service or selector, respond."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from kindred.accounts import selectors as account_selectors
+from kindred.accounts import services as account_services
+from kindred.accounts.models import Profile
+from kindred.accounts.permissions import get_profile_for_user
+from kindred.api import serializers as s
+from kindred.core.models import Region, Sector, Topic
+from kindred.organisations import selectors as organisation_selectors
+from kindred.organisations import services as organisation_services
+from kindred.organisations.models import JoinRequest, Membership, Organisation
+from kindred.organisations.permissions import get_organisation_for_user, require_org_admin
+
+
+def _me(request: Request) -> Profile:
+    return (
+        Profile.objects.select_related("user", "region")
+        .prefetch_related(
+            "sectors", "topics_offered", "topics_needed", "user__memberships__organisation"
+        )
+        .get(user=request.user)
+    )
+
+
+class MeView(APIView):
+    @extend_schema(responses=s.MeSerializer, summary="Your own account and profile")
+    def get(self, request: Request) -> Response:
+        return Response(s.MeSerializer(_me(request)).data)
+
+    @extend_schema(
+        request=s.MeUpdateSerializer,
+        responses=s.MeSerializer,
+        summary="Change your profile",
+    )
+    def patch(self, request: Request) -> Response:
+        serializer = s.MeUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        for field, level in data.pop("visibility", {}).items():
+            data[f"{field}_visibility"] = level
+        account_services.update_profile(_me(request), by=request.user, **data)
+        return Response(s.MeSerializer(_me(request)).data)
+
+
+MEMBER_FILTERS = [
+    OpenApiParameter("q", str, description="Part of a name or headline"),
+    OpenApiParameter("topic_offered", int, description="Topic id they offer help with"),
+    OpenApiParameter("topic_needed", int, description="Topic id they want help with"),
+    OpenApiParameter("region", int),
+    OpenApiParameter("sector", int),
+    OpenApiParameter("stage", str, enum=[c for c, _ in s.Stage.choices]),
+    OpenApiParameter("organisation", int, description="Organisation id"),
+]
+
+
+class MemberList(generics.ListAPIView):
+    serializer_class = s.MemberSerializer
+    filter_backends: list[Any] = []
+
+    def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):
+            return Profile.objects.none()
+        params = s.MemberFilterSerializer(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        filters = account_selectors.MemberFilters(**params.validated_data)
+        profiles = account_selectors.search_members(self.request.user, filters)
+        return account_selectors.with_card_data(profiles.order_by("pk"))
+
+    @extend_schema(parameters=MEMBER_FILTERS, summary="Search the member directory")
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        cards = account_selectors.visible_profiles(page or [], request.user)
+        return self.get_paginated_response(self.get_serializer(cards, many=True).data)
+
+
+class MemberDetail(APIView):
+    @extend_schema(responses=s.MemberSerializer, summary="One member, as you may see them")
+    def get(self, request: Request, pk: int) -> Response:
+        profile = get_profile_for_user(request.user, pk)
+        profile = account_selectors.with_card_data(Profile.objects.filter(pk=profile.pk)).get()
+        member = account_selectors.visible_profile(profile, request.user)
+        return Response(s.MemberSerializer(member).data)
+
+
+class OrganisationList(generics.ListAPIView):
+    serializer_class = s.OrganisationSerializer
+    filter_backends: list[Any] = []
+
+    def get_queryset(self) -> Any:
+        return organisation_selectors.list_organisations(
+            q=self.request.query_params.get("q", "")[:100],
+            kind=self.request.query_params.get("kind", ""),
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, description="Part of the name or summary"),
+            OpenApiParameter("kind", str, enum=list(Organisation.Kind.values)),
+        ],
+        summary="List organisations",
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        request=s.OrganisationWriteSerializer,
+        responses={201: s.OrganisationSerializer},
+        summary="Create an organisation (you become its admin)",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = s.OrganisationWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        organisation = organisation_services.create_organisation(
+            by=request.user, regions=data.pop("regions", []), **data
+        )
+        return Response(s.OrganisationSerializer(organisation).data, status=status.HTTP_201_CREATED)
+
+
+def _organisation(request: Request, slug: str) -> Organisation:
+    return get_organisation_for_user(request.user, slug)
+
+
+class OrganisationDetail(APIView):
+    @extend_schema(responses=s.OrganisationSerializer, summary="One organisation")
+    def get(self, request: Request, slug: str) -> Response:
+        return Response(s.OrganisationSerializer(_organisation(request, slug)).data)
+
+    @extend_schema(
+        request=s.OrganisationWriteSerializer(partial=True),
+        responses=s.OrganisationSerializer,
+        summary="Change an organisation (admins)",
+    )
+    def patch(self, request: Request, slug: str) -> Response:
+        organisation = _organisation(request, slug)
+        require_org_admin(request.user, organisation)
+        serializer = s.OrganisationWriteSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        organisation = organisation_services.update_organisation(
+            organisation, by=request.user, regions=data.pop("regions", None), **data
+        )
+        return Response(s.OrganisationSerializer(organisation).data)
+
+
+class OrganisationMembers(generics.ListAPIView):
+    serializer_class = s.OrganisationMemberSerializer
+    filter_backends: list[Any] = []
+
+    def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):
+            return Membership.objects.none()
+        return organisation_selectors.organisation_members(
+            _organisation(self.request, self.kwargs["slug"])
+        ).order_by("id")
+
+    @extend_schema(summary="Members of an organisation")
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+class OrganisationMember(APIView):
+    def _membership(self, request: Request, slug: str, pk: int) -> Membership:
+        organisation = _organisation(request, slug)
+        return get_object_or_404(Membership, pk=pk, organisation=organisation)
+
+    @extend_schema(
+        request=s.RoleUpdateSerializer,
+        responses=s.OrganisationMemberSerializer,
+        summary="Change a member's role (admins)",
+    )
+    def patch(self, request: Request, slug: str, pk: int) -> Response:
+        membership = self._membership(request, slug, pk)
+        require_org_admin(request.user, membership.organisation)
+        serializer = s.RoleUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        membership = organisation_services.set_member_role(
+            membership, by=request.user, role=serializer.validated_data["role"]
+        )
+        return Response(s.OrganisationMemberSerializer(membership).data)
+
+    @extend_schema(responses={204: None}, summary="Remove a member, or leave")
+    def delete(self, request: Request, slug: str, pk: int) -> Response:
+        membership = self._membership(request, slug, pk)
+        organisation_services.remove_member(membership, by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class OrganisationInvitations(APIView):
+    @extend_schema(responses=s.InvitationSerializer(many=True), summary="Pending invitations (admins)")
+    def get(self, request: Request, slug: str) -> Response:
+        organisation = _organisation(request, slug)
+        require_org_admin(request.user, organisation)
+        invitations = organisation_selectors.pending_invitations(organisation)
+        return Response(s.InvitationSerializer(invitations, many=True).data)
+
+    @extend_schema(
+        request=s.InvitationCreateSerializer,
+        responses={201: s.InvitationSerializer},
+        summary="Invite someone by email (admins)",
+    )
+    def post(self, request: Request, slug: str) -> Response:
+        organisation = _organisation(request, slug)
+        require_org_admin(request.user, organisation)
+        serializer = s.InvitationCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        invitation = organisation_services.invite_member(
+            organisation, by=request.user, **serializer.validated_data
+        )
+        return Response(s.InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
+
+
+class OrganisationJoinRequests(APIView):
+    @extend_schema(responses=s.JoinRequestSerializer(many=True), summary="Pending join requests (admins)")
+    def get(self, request: Request, slug: str) -> Response:
+        organisation = _organisation(request, slug)
+        require_org_admin(request.user, organisation)
+        join_requests = organisation_selectors.pending_join_requests(organisation)
+        return Response(s.JoinRequestSerializer(join_requests, many=True).data)
+
+    @extend_schema(
+        request=s.JoinRequestCreateSerializer,
+        responses={201: s.JoinRequestSerializer},
+        summary="Ask to join an organisation",
+    )
+    def post(self, request: Request, slug: str) -> Response:
+        organisation = _organisation(request, slug)
+        serializer = s.JoinRequestCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        join_request = organisation_services.request_to_join(
+            organisation, by=request.user, message=serializer.validated_data.get("message", "")
+        )
+        return Response(s.JoinRequestSerializer(join_request).data, status=status.HTTP_201_CREATED)
+
+
+class OrganisationJoinRequestDecision(APIView):
+    @extend_schema(
+        request=s.JoinDecisionSerializer,
+        responses=s.JoinRequestSerializer,
+        summary="Approve or decline a join request (admins)",
+    )
+    def post(self, request: Request, slug: str, pk: int) -> Response:
+        organisation = _organisation(request, slug)
+        require_org_admin(request.user, organisation)
+        join_request = get_object_or_404(JoinRequest, pk=pk, organisation=organisation)
+        serializer = s.JoinDecisionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        join_request = organisation_services.decide_join_request(
+            join_request, by=request.user, **serializer.validated_data
+        )
+        return Response(s.JoinRequestSerializer(join_request).data)
+
+
+class TopicList(generics.ListAPIView):
+    serializer_class = s.TopicSerializer
+    filter_backends: list[Any] = []
+    queryset = Topic.objects.order_by("id")
+
+    @extend_schema(summary="The shared taxonomy of business-support topics")
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+class RegionList(generics.ListAPIView):
+    serializer_class = s.TermSerializer
+    filter_backends: list[Any] = []
+    queryset = Region.objects.order_by("id")
+
+
+class SectorList(generics.ListAPIView):
+    serializer_class = s.TermSerializer
+    filter_backends: list[Any] = []
+    queryset = Sector.objects.order_by("id")
+
+
+__all__ = ["Http404"]

@@ -1,0 +1,87 @@
+"""Shared vocabularies (topics, regions, sectors) and the audit trail."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Vocabulary(models.Model):
+    """A named, sluggable term that stewards curate."""
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    is_active = models.BooleanField(
+        _("active"),
+        default=True,
+        help_text=_("Inactive terms stay on existing records but cannot be chosen."),
+    )
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Topic(Vocabulary):
+    """A business-support topic of the shared taxonomy (e.g. cash flow, wellbeing)."""
+
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("broader topic"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
+    )
+
+    class Meta(Vocabulary.Meta):
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+
+
+class Region(Vocabulary):
+    class Meta(Vocabulary.Meta):
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+
+class Sector(Vocabulary):
+    class Meta(Vocabulary.Meta):
+        verbose_name = _("sector")
+        verbose_name_plural = _("sectors")
+
+
+class AuditEntry(models.Model):
+    """An append-only record of who did what to which object."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    action = models.CharField(max_length=80)
+    object_type = models.CharField(max_length=80)
+    object_id = models.CharField(max_length=64)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise ValueError("Audit entries are append-only.")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]

@@ -1,0 +1,74 @@
+"""Reads for the landing page and the home dashboard."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q
+
+from kindred.accounts.models import Profile, User
+from kindred.accounts.selectors import (
+    profile_completeness,
+    visible_profiles,
+    with_card_data,
+)
+from kindred.core.models import Topic
+from kindred.organisations import selectors as organisation_selectors
+from kindred.organisations.models import Organisation
+
+
+def ecosystem_at_a_glance() -> dict[str, Any]:
+    """Public figures for the landing page."""
+    return {
+        "organisations": Organisation.objects.filter(is_active=True).count(),
+        "members": Profile.objects.listed().count(),
+        "topics": Topic.objects.filter(is_active=True).count(),
+        "organisation_kinds": list(
+            Organisation.objects.filter(is_active=True)
+            .values("kind")
+            .annotate(n=Count("id"))
+            .order_by("-n")[:6]
+        ),
+        "featured_organisations": list(
+            Organisation.objects.filter(is_active=True)
+            .exclude(summary="")
+            .order_by("name")[:6]
+        ),
+    }
+
+
+def home_dashboard(user: User) -> dict[str, Any]:
+    """What a signed-in person sees first: their next steps and their ecosystem."""
+    profile = (
+        Profile.objects.select_related("region")
+        .prefetch_related("topics_offered", "topics_needed", "sectors")
+        .get(user=user)
+    )
+    memberships = list(organisation_selectors.memberships_of(user))
+    admin_of = [m.organisation for m in memberships if m.role == "admin"]
+    needed = [t.pk for t in profile.topics_needed.all()]
+    helpers = Profile.objects.none()
+    if needed:
+        colleagues = organisation_selectors.colleague_ids_query(user)
+        helpers = (
+            Profile.objects.listed()
+            .exclude(user=user)
+            .filter(
+                Q(topics_offered__id__in=needed)
+                & Profile.objects.where_visible("topics_offered", user, colleagues)
+            )
+            .distinct()
+            .order_by("-updated_at", "pk")[:4]
+        )
+    newest = Profile.objects.listed().exclude(user=user).order_by("-created_at", "-pk")
+    return {
+        "profile": profile,
+        "completeness": profile_completeness(profile),
+        "memberships": memberships,
+        "invitations": list(organisation_selectors.open_invitations_for(user)),
+        "join_requests": list(
+            organisation_selectors.pending_join_requests_for_admin_of(admin_of)
+        ),
+        "helpers": visible_profiles(with_card_data(helpers), user) if needed else [],
+        "newest": visible_profiles(with_card_data(newest[:4]), user),
+    }

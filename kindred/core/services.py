@@ -1,0 +1,61 @@
+"""Writes for the shared vocabularies, which only stewards curate."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from kindred.accounts.models import User
+from kindred.accounts.permissions import require_steward
+from kindred.core import audit
+from kindred.core.errors import KindredError
+from kindred.core.models import Topic
+
+
+class TaxonomyError(KindredError):
+    pass
+
+
+@transaction.atomic
+def save_topic(
+    topic: Topic | None,
+    *,
+    by: User,
+    name: str,
+    description: str = "",
+    parent: Topic | None = None,
+    is_active: bool = True,
+) -> Topic:
+    """Create a topic (when `topic` is None) or change one."""
+    require_steward(by)
+    name = name.strip()
+    if not name:
+        raise TaxonomyError(_("A topic needs a name."), field="name")
+    clash = Topic.objects.filter(name__iexact=name)
+    if topic is not None:
+        clash = clash.exclude(pk=topic.pk)
+    if clash.exists():
+        raise TaxonomyError(
+            _("There is already a topic called “%(name)s”.") % {"name": name},
+            field="name",
+        )
+    if topic is not None and parent is not None and parent.pk == topic.pk:
+        raise TaxonomyError(_("A topic cannot be its own broader topic."), field="parent")
+    created = topic is None
+    topic = topic or Topic(slug=_unique_topic_slug(name))
+    topic.name = name
+    topic.description = description.strip()
+    topic.parent = parent
+    topic.is_active = is_active
+    topic.save()
+    audit.record("topic.created" if created else "topic.updated", actor=by, target=topic)
+    return topic
+
+
+def _unique_topic_slug(name: str) -> str:
+    base = slugify(name)[:70] or "topic"
+    slug, n = base, 2
+    while Topic.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug

@@ -1,0 +1,331 @@
+"""Writes for organisations: one function per use case."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from kindred.accounts.models import User
+from kindred.accounts.permissions import require_steward
+from kindred.core import audit
+from kindred.core.email import send_after_commit
+from kindred.core.errors import KindredError, NotAllowed
+from kindred.core.images import normalise_image
+from kindred.core.markdown import problems
+from kindred.core.models import Region
+from kindred.organisations.models import (
+    Invitation,
+    JoinRequest,
+    Membership,
+    Organisation,
+    Role,
+)
+from kindred.organisations.permissions import require_org_admin
+
+EDITABLE_FIELDS = ("name", "kind", "summary", "description", "website", "email", "logo")
+
+
+RESERVED_SLUGS = {"new", "invitations"}
+
+
+class OrganisationError(KindredError):
+    pass
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:70] or "organisation"
+    slug, n = base, 2
+    while slug in RESERVED_SLUGS or Organisation.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _normalised_logo(upload: Any) -> Any:
+    return normalise_image(upload, field="logo") if upload else None
+
+
+def _check_description(description: str) -> None:
+    found = problems(description)
+    if found:
+        raise OrganisationError(
+            _("The description contains %(what)s, which is not allowed.")
+            % {"what": ", ".join(found)},
+            field="description",
+        )
+
+
+@transaction.atomic
+def create_organisation(
+    *, by: User, name: str, kind: str, regions: Iterable[Region] = (), **fields: Any
+) -> Organisation:
+    """Create an organisation page; its creator becomes its first admin."""
+    if Organisation.objects.filter(name__iexact=name.strip()).exists():
+        raise OrganisationError(
+            _("An organisation called “%(name)s” already exists.") % {"name": name},
+            field="name",
+        )
+    _check_description(fields.get("description", ""))
+    logo = _normalised_logo(fields.pop("logo", None))
+    organisation = Organisation(
+        name=name.strip(), kind=kind, slug=_unique_slug(name), created_by=by
+    )
+    for field, value in fields.items():
+        if field in EDITABLE_FIELDS and value is not None:
+            setattr(organisation, field, value)
+    organisation.full_clean(exclude=["logo"])
+    if logo is not None:
+        organisation.logo.save(logo.name, logo, save=False)
+    organisation.save()
+    organisation.regions.set(regions)
+    Membership.objects.create(organisation=organisation, user=by, role=Role.ADMIN)
+    audit.record("organisation.created", actor=by, target=organisation)
+    return organisation
+
+
+@transaction.atomic
+def update_organisation(
+    organisation: Organisation,
+    *,
+    by: User,
+    regions: Iterable[Region] | None = None,
+    **fields: Any,
+) -> Organisation:
+    """Change an organisation's page. Only its admins (or a steward) may."""
+    require_org_admin(by, organisation)
+    if "description" in fields:
+        _check_description(fields["description"])
+    name = fields.get("name")
+    if (
+        name
+        and Organisation.objects.filter(name__iexact=name.strip())
+        .exclude(pk=organisation.pk)
+        .exists()
+    ):
+        raise OrganisationError(
+            _("An organisation called “%(name)s” already exists.") % {"name": name},
+            field="name",
+        )
+    logo = _normalised_logo(fields.pop("logo", None))
+    changed = []
+    for field, value in fields.items():
+        if field in EDITABLE_FIELDS and value is not None:
+            setattr(organisation, field, value)
+            changed.append(field)
+    organisation.full_clean(exclude=["logo"])
+    if logo is not None:
+        organisation.logo.save(logo.name, logo, save=False)
+        changed.append("logo")
+    organisation.save()
+    if regions is not None:
+        organisation.regions.set(regions)
+        changed.append("regions")
+    audit.record("organisation.updated", actor=by, target=organisation, fields=changed)
+    return organisation
+
+
+@transaction.atomic
+def invite_member(
+    organisation: Organisation, *, by: User, email: str, role: str = Role.PRACTITIONER
+) -> Invitation:
+    """Invite someone by email to join `organisation` with `role`.
+
+    Re-inviting an address with a pending invitation sends it again.
+    """
+    require_org_admin(by, organisation)
+    email = email.strip().lower()
+    if Membership.objects.filter(
+        organisation=organisation, user__email__iexact=email
+    ).exists():
+        raise OrganisationError(
+            _("%(email)s is already a member of %(org)s.")
+            % {"email": email, "org": organisation},
+            field="email",
+        )
+    invitation = Invitation.objects.filter(
+        organisation=organisation, email__iexact=email, status=Invitation.Status.PENDING
+    ).first()
+    if invitation is None:
+        invitation = Invitation(organisation=organisation, email=email)
+    invitation.role = role
+    invitation.invited_by = by
+    invitation.expires_at = timezone.now() + timezone.timedelta(days=14)
+    invitation.full_clean()
+    invitation.save()
+    audit.record("invitation.sent", actor=by, target=invitation, email=email, role=role)
+    send_after_commit(
+        to=email,
+        subject=_("You are invited to join %(org)s") % {"org": organisation},
+        template="organisations/email/invitation",
+        context={
+            "invitation": invitation,
+            "inviter": by,
+            "path": reverse("organisations:invitation", args=[invitation.token]),
+        },
+    )
+    return invitation
+
+
+@transaction.atomic
+def revoke_invitation(invitation: Invitation, *, by: User) -> None:
+    require_org_admin(by, invitation.organisation)
+    if invitation.status != Invitation.Status.PENDING:
+        raise OrganisationError(_("This invitation is no longer pending."))
+    invitation.status = Invitation.Status.REVOKED
+    invitation.save(update_fields=["status"])
+    audit.record("invitation.revoked", actor=by, target=invitation)
+
+
+@transaction.atomic
+def accept_invitation(invitation: Invitation, *, by: User) -> Membership:
+    """Join the organisation of an open invitation sent to `by`'s email address."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.email.lower() != by.email.lower():
+        raise NotAllowed(
+            _("This invitation was sent to another email address.")
+        )
+    if not invitation.is_open:
+        raise OrganisationError(_("This invitation has expired or was withdrawn."))
+    membership, created = Membership.objects.get_or_create(
+        organisation=invitation.organisation,
+        user=by,
+        defaults={"role": invitation.role},
+    )
+    invitation.status = Invitation.Status.ACCEPTED
+    invitation.save(update_fields=["status"])
+    JoinRequest.objects.filter(
+        organisation=invitation.organisation,
+        user=by,
+        status=JoinRequest.Status.PENDING,
+    ).update(status=JoinRequest.Status.APPROVED, decided_at=timezone.now())
+    audit.record("invitation.accepted", actor=by, target=invitation)
+    return membership
+
+
+@transaction.atomic
+def request_to_join(
+    organisation: Organisation, *, by: User, message: str = ""
+) -> JoinRequest:
+    """Ask to join `organisation`; its admins decide."""
+    if Membership.objects.filter(organisation=organisation, user=by).exists():
+        raise OrganisationError(_("You are already a member of %(org)s.") % {
+            "org": organisation
+        })
+    try:
+        with transaction.atomic():
+            join_request = JoinRequest.objects.create(
+                organisation=organisation, user=by, message=message.strip()
+            )
+    except IntegrityError:
+        raise OrganisationError(
+            _("You have already asked to join %(org)s.") % {"org": organisation}
+        ) from None
+    audit.record("join_request.created", actor=by, target=join_request)
+    for admin in Membership.objects.filter(
+        organisation=organisation, role=Role.ADMIN
+    ).select_related("user"):
+        send_after_commit(
+            to=admin.user.email,
+            subject=_("%(person)s asks to join %(org)s")
+            % {"person": by, "org": organisation},
+            template="organisations/email/join_request",
+            context={
+                "join_request": join_request,
+                "path": reverse("organisations:manage", args=[organisation.slug]),
+            },
+        )
+    return join_request
+
+
+@transaction.atomic
+def decide_join_request(
+    join_request: JoinRequest, *, by: User, approve: bool, role: str = Role.MEMBER
+) -> JoinRequest:
+    """Approve (adding a membership with `role`) or decline a pending request."""
+    require_org_admin(by, join_request.organisation)
+    join_request = JoinRequest.objects.select_for_update().get(pk=join_request.pk)
+    if join_request.status != JoinRequest.Status.PENDING:
+        raise OrganisationError(_("This request has already been decided."))
+    join_request.status = (
+        JoinRequest.Status.APPROVED if approve else JoinRequest.Status.DECLINED
+    )
+    join_request.decided_at = timezone.now()
+    join_request.decided_by = by
+    join_request.save(update_fields=["status", "decided_at", "decided_by"])
+    if approve:
+        Membership.objects.get_or_create(
+            organisation=join_request.organisation,
+            user=join_request.user,
+            defaults={"role": role},
+        )
+    audit.record(
+        "join_request.approved" if approve else "join_request.declined",
+        actor=by,
+        target=join_request,
+    )
+    return join_request
+
+
+def _ensure_another_admin(membership: Membership) -> None:
+    if (
+        membership.role == Role.ADMIN
+        and not Membership.objects.filter(
+            organisation_id=membership.organisation_id, role=Role.ADMIN
+        )
+        .exclude(pk=membership.pk)
+        .exists()
+    ):
+        raise OrganisationError(
+            _("An organisation needs at least one admin. Make someone else admin first.")
+        )
+
+
+@transaction.atomic
+def set_member_role(membership: Membership, *, by: User, role: str) -> Membership:
+    """Change a member's role (admin, practitioner, member)."""
+    require_org_admin(by, membership.organisation)
+    if role not in Role.values:
+        raise OrganisationError(_("Choose admin, practitioner or member."), field="role")
+    if role != Role.ADMIN:
+        _ensure_another_admin(membership)
+    old = membership.role
+    membership.role = role
+    membership.save(update_fields=["role"])
+    audit.record(
+        "membership.role_changed", actor=by, target=membership, old=old, new=role
+    )
+    return membership
+
+
+@transaction.atomic
+def remove_member(membership: Membership, *, by: User) -> None:
+    """Remove a member; members may also remove themselves (leave)."""
+    if membership.user_id != by.pk:
+        require_org_admin(by, membership.organisation)
+    _ensure_another_admin(membership)
+    audit.record(
+        "membership.removed", actor=by, target=membership.organisation,
+        user=membership.user_id,
+    )
+    membership.delete()
+
+
+@transaction.atomic
+def set_organisation_active(
+    organisation: Organisation, *, by: User, active: bool
+) -> Organisation:
+    """Steward: hide an organisation from the ecosystem, or bring it back."""
+    require_steward(by)
+    organisation.is_active = active
+    organisation.save(update_fields=["is_active"])
+    audit.record(
+        "organisation.reactivated" if active else "organisation.deactivated",
+        actor=by,
+        target=organisation,
+    )
+    return organisation

@@ -1,0 +1,27 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from kindred.core import views as core_views
+
+handler400 = "kindred.core.views.error_400"
+handler403 = "kindred.core.views.error_403"
+handler404 = "kindred.core.views.error_404"
+handler500 = "kindred.core.views.error_500"
+
+urlpatterns = [
+    path("", include("kindred.core.urls")),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("account/", include("kindred.accounts.urls")),
+    path("account/", include("allauth.urls")),
+    path("members/", include("kindred.accounts.member_urls")),
+    path("organisations/", include("kindred.organisations.urls")),
+    path("steward/", include("kindred.core.steward_urls")),
+    path("api/v1/", include("kindred.api.urls")),
+    path("django-admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
