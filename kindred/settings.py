@@ -3,6 +3,7 @@
 See docs/operations.md for every variable.
 """
 
+import sys
 from pathlib import Path
 
 import environ
@@ -15,7 +16,7 @@ VAR_DIR = Path(environ.Env().str("KINDRED_VAR_DIR", default=str(BASE_DIR / "var"
 env = environ.Env()
 
 DEBUG = env.bool("KINDRED_DEBUG", default=False)
-TESTING = env.bool("KINDRED_TESTING", default=False)
+TESTING = env.bool("KINDRED_TESTING", default="pytest" in sys.modules)
 
 _secret = env.str("KINDRED_SECRET_KEY", default="")
 if not _secret:

@@ -1,0 +1,40 @@
+# Kindred: `make run` for the demo, `make test` for the suite, `make bench` for figures.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+ONLY ?=
+export PORT
+
+.PHONY: run test test-fast bench install lint typecheck clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@touch $@
+
+run: install
+	@bash scripts/run.sh
+
+test: install
+	KINDRED_TESTING=1 $(BIN)/pytest
+
+test-fast: install
+	KINDRED_TESTING=1 $(BIN)/pytest -m "not browser"
+
+bench: install
+	$(BIN)/python -m benchmarks $(ONLY)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+typecheck: install
+	KINDRED_DEBUG=1 $(BIN)/mypy kindred
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,77 @@
+"""Shared fixtures: three people every feature has — the owner, a colleague and an
+outsider — plus an organisation they (do not) belong to."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+
+os.environ.setdefault("KINDRED_TESTING", "1")
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+PASSWORD = "correct-horse-battery"
+
+
+def make_person(email: str, name: str, *, steward: bool = False, mfa: bool = False):
+    from kindred.accounts.models import User
+
+    user = User.objects.create_user(email=email, password=PASSWORD, is_steward=steward)
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    user.profile.display_name = name
+    user.profile.save()
+    if mfa:
+        give_second_factor(user)
+    return user
+
+
+def give_second_factor(user) -> None:
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    TOTP.activate(user, generate_totp_secret())
+    assert Authenticator.objects.filter(user=user, type="totp").exists()
+
+
+@pytest.fixture
+def owner(db):
+    """An admin of `organisation`, with two-factor authentication on."""
+    return make_person("owner@example.com", "Olive Owner", mfa=True)
+
+
+@pytest.fixture
+def colleague(db):
+    """A practitioner in the same organisation as `owner`."""
+    return make_person("colleague@example.com", "Colin Colleague")
+
+
+@pytest.fixture
+def outsider(db):
+    """A signed-in member of the ecosystem with no tie to `organisation`."""
+    return make_person("outsider@example.com", "Oscar Outsider", mfa=True)
+
+
+@pytest.fixture
+def steward(db):
+    return make_person("steward@example.com", "Stella Steward", steward=True, mfa=True)
+
+
+@pytest.fixture
+def organisation(owner, colleague):
+    from kindred.organisations.models import Membership, Organisation, Role
+
+    org = Organisation.objects.create(
+        name="Riverside Growth Hub", slug="riverside-growth-hub", kind="public_agency",
+        summary="Free business support.",
+    )
+    Membership.objects.create(organisation=org, user=owner, role=Role.ADMIN)
+    Membership.objects.create(organisation=org, user=colleague, role=Role.PRACTITIONER)
+    return org
+
+
+@pytest.fixture
+def topics(db):
+    from kindred.core.models import Topic
+
+    return {t.slug: t for t in Topic.objects.all()}
