@@ -14,6 +14,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("KINDRED_VAR_DIR", default=str(BASE_DIR / "var")))
 
 env = environ.Env()
+(VAR_DIR / "static").mkdir(parents=True, exist_ok=True)
 
 DEBUG = env.bool("KINDRED_DEBUG", default=False)
 TESTING = env.bool("KINDRED_TESTING", default="pytest" in sys.modules)
@@ -206,6 +207,10 @@ KINDRED_MAX_IMAGE_BYTES = env.int("KINDRED_MAX_IMAGE_BYTES", default=2 * 1024 * 
 
 KINDRED_VIDEO_BASE_URL = env.str("KINDRED_VIDEO_BASE_URL", default="https://meet.jit.si/")
 KINDRED_SITE_NAME = env.str("KINDRED_SITE_NAME", default="Kindred")
+# Where people reach this instance; used for links in emails.
+KINDRED_BASE_URL = env.str(
+    "KINDRED_BASE_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}"
+).rstrip("/")
 
 # REST API
 REST_FRAMEWORK = {
@@ -229,6 +234,7 @@ REST_FRAMEWORK = {
     },
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 if TESTING:

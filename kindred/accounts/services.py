@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from kindred.accounts.models import ApiToken, Profile, User
 from kindred.accounts.permissions import require_steward
 from kindred.core import audit
-from kindred.core.errors import KindredError, NotAllowed
+from kindred.core.errors import KindredError, NotAllowed, validate_model
 from kindred.core.images import normalise_image
 from kindred.core.markdown import problems
 from kindred.core.models import Sector, Topic
@@ -61,10 +61,12 @@ def update_profile(
     new_photo = normalise_image(photo, field="photo") if photo else None
     for field, value in fields.items():
         if field in SIMPLE_FIELDS or field in VISIBILITY_FIELDS:
-            setattr(profile, field, value if value is not None else "")
+            if value is None and field != "region":
+                value = ""  # text fields store "not set" as an empty string
+            setattr(profile, field, value)
     if languages is not None:
         profile.languages = list(dict.fromkeys(languages))
-    profile.full_clean(exclude=["photo", "user"])
+    validate_model(profile, exclude=["photo", "user"])
     old_photo = profile.photo.name if profile.photo else ""
     storage = profile.photo.storage
     if new_photo is not None:

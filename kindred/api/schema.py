@@ -19,28 +19,23 @@ class ProblemSerializer(serializers.Serializer):
 
 
 class KindredAutoSchema(AutoSchema):
-    def get_response_serializers(self) -> Any:
-        responses = super().get_response_serializers()
-        if not isinstance(responses, dict):
-            code = "201" if self.method == "POST" else "200"
-            if self.method == "DELETE":
-                code = "204"
-            responses = {code: responses}
-        problem = OpenApiResponse(ProblemSerializer, description="A problem (RFC 9457).")
-        errors = ["401", "403", "404", "429"]
-        if self.method in ("POST", "PUT", "PATCH") or self._is_list_view():
-            errors.append("400")
-        if self.method not in ("GET", "HEAD"):
-            errors.append("415")
-        errors.append("406")
-        for status in errors:
-            responses.setdefault(status, problem)
-        return responses
+    """Document the problem+json errors every operation can answer with."""
 
-    def _get_response_for_code(self, serializer: Any, status_code: str, media_types: Any = None, direction: str = "response") -> Any:
-        if not status_code.startswith("2"):
-            media_types = ["application/problem+json"]
-        return super()._get_response_for_code(serializer, status_code, media_types, direction)
+    def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
+        responses = super()._get_response_bodies(direction=direction)
+        # Any operation may meet a bad request, missing or refused credentials,
+        # an object the caller may not see, content negotiation or a rate limit.
+        errors = ["400", "401", "403", "404", "406", "429"]
+        if self.method in ("POST", "PUT", "PATCH"):
+            errors.append("415")
+        problem = OpenApiResponse(ProblemSerializer, description="A problem (RFC 9457).")
+        for status in errors:
+            if status not in responses:
+                responses[status] = self._get_response_for_code(
+                    problem, status, media_types=["application/problem+json"],
+                    direction=direction,
+                )
+        return responses
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):

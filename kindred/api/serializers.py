@@ -18,6 +18,35 @@ from kindred.core.models import Region, Sector, Topic
 from kindred.organisations.models import Invitation, JoinRequest, Membership, Organisation, Role
 
 
+class StrictCharField(serializers.CharField):
+    """A string field that refuses numbers and booleans instead of coercing them."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """true or false in JSON; no "yes", 1 or "0"."""
+
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
+def _id_list(model: Any) -> serializers.ListField:
+    """A JSON list of ids of active `model` terms (a list, never an object)."""
+    return serializers.ListField(
+        child=serializers.PrimaryKeyRelatedField(
+            queryset=model.objects.filter(is_active=True)
+        ),
+        required=False,
+        max_length=50,
+    )
+
+
 class TermSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(read_only=True)
@@ -90,49 +119,47 @@ class MeSerializer(serializers.Serializer):
         return {f: getattr(profile, f"{f}_visibility") for f in Profile.PERSONAL_FIELDS}
 
 
+class VisibilitySerializer(serializers.Serializer):
+    """Who may see each personal field: members, organisations or only_me."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {
+            field: serializers.ChoiceField(choices=Visibility.choices, required=False)
+            for field in Profile.PERSONAL_FIELDS
+        }
+
+
 class MeUpdateSerializer(serializers.Serializer):
-    display_name = serializers.CharField(max_length=120, required=False)
-    headline = serializers.CharField(max_length=160, required=False, allow_blank=True)
-    bio = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    display_name = StrictCharField(max_length=120, required=False)
+    headline = StrictCharField(max_length=160, required=False, allow_blank=True)
+    bio = StrictCharField(max_length=5000, required=False, allow_blank=True)
     region = serializers.PrimaryKeyRelatedField(
         queryset=Region.objects.filter(is_active=True), required=False, allow_null=True
     )
-    sectors = serializers.PrimaryKeyRelatedField(
-        queryset=Sector.objects.filter(is_active=True), many=True, required=False
-    )
+    sectors = _id_list(Sector)
     stage = serializers.ChoiceField(
         choices=[("", _("Not set")), *Stage.choices], required=False, allow_blank=True
     )
-    topics_offered = serializers.PrimaryKeyRelatedField(
-        queryset=Topic.objects.filter(is_active=True), many=True, required=False
-    )
-    topics_needed = serializers.PrimaryKeyRelatedField(
-        queryset=Topic.objects.filter(is_active=True), many=True, required=False
-    )
+    topics_offered = _id_list(Topic)
+    topics_needed = _id_list(Topic)
     time_zone = serializers.ChoiceField(choices=TIME_ZONE_CHOICES, required=False)
     languages = serializers.ListField(
         child=serializers.ChoiceField(choices=LANGUAGE_CHOICES), required=False, max_length=20
     )
-    visibility = serializers.DictField(
-        child=serializers.ChoiceField(choices=Visibility.choices), required=False
-    )
+    visibility = VisibilitySerializer(required=False)
 
     def validate_display_name(self, value: str) -> str:
         if not value.strip():
             raise serializers.ValidationError(_("Your name cannot be empty."))
         return value.strip()
 
-    def validate_visibility(self, value: dict[str, str]) -> dict[str, str]:
-        unknown = set(value) - set(Profile.PERSONAL_FIELDS)
-        if unknown:
-            raise serializers.ValidationError(
-                _("Unknown fields: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
-            )
-        return value
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
     regions = TermSerializer(many=True, read_only=True)
+    # Plain strings: either may be empty, which "uri"/"email" formats forbid.
+    website = serializers.CharField(read_only=True)
+    email = serializers.CharField(read_only=True)
     member_count = serializers.SerializerMethodField()
     has_logo = serializers.SerializerMethodField()
 
@@ -153,15 +180,13 @@ class OrganisationSerializer(serializers.ModelSerializer):
 
 
 class OrganisationWriteSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=160)
+    name = StrictCharField(max_length=160)
     kind = serializers.ChoiceField(choices=Organisation.Kind.choices)
-    summary = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    description = serializers.CharField(max_length=10000, required=False, allow_blank=True)
+    summary = StrictCharField(max_length=200, required=False, allow_blank=True)
+    description = StrictCharField(max_length=10000, required=False, allow_blank=True)
     website = serializers.URLField(required=False, allow_blank=True, max_length=200)
     email = serializers.EmailField(required=False, allow_blank=True)
-    regions = serializers.PrimaryKeyRelatedField(
-        queryset=Region.objects.filter(is_active=True), many=True, required=False
-    )
+    regions = _id_list(Region)
 
     def validate_name(self, value: str) -> str:
         if not value.strip():
@@ -205,11 +230,11 @@ class JoinRequestSerializer(serializers.ModelSerializer):
 
 
 class JoinRequestCreateSerializer(serializers.Serializer):
-    message = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    message = StrictCharField(max_length=500, required=False, allow_blank=True)
 
 
 class JoinDecisionSerializer(serializers.Serializer):
-    approve = serializers.BooleanField()
+    approve = StrictBooleanField()
     role = serializers.ChoiceField(choices=Role.choices, default=Role.MEMBER)
 
 
@@ -221,3 +246,8 @@ class MemberFilterSerializer(serializers.Serializer):
     sector = serializers.IntegerField(required=False, min_value=1)
     stage = serializers.ChoiceField(choices=Stage.choices, required=False)
     organisation = serializers.IntegerField(required=False, min_value=1)
+
+
+class OrganisationFilterSerializer(serializers.Serializer):
+    q = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    kind = serializers.ChoiceField(choices=Organisation.Kind.choices, required=False)

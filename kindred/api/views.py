@@ -99,10 +99,11 @@ class OrganisationList(generics.ListAPIView):
     filter_backends: list[Any] = []
 
     def get_queryset(self) -> Any:
-        return organisation_selectors.list_organisations(
-            q=self.request.query_params.get("q", "")[:100],
-            kind=self.request.query_params.get("kind", ""),
-        )
+        if getattr(self, "swagger_fake_view", False):
+            return Organisation.objects.none()
+        params = s.OrganisationFilterSerializer(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        return organisation_selectors.list_organisations(**params.validated_data)
 
     @extend_schema(
         parameters=[

@@ -15,9 +15,13 @@ def send_after_commit(
 ) -> None:
     """Queue an email built from `template`.txt and `template`.html.
 
+    A site-relative `path` in the context also arrives as an absolute `url`.
+
     Nothing is sent if the surrounding transaction rolls back.
     """
     context = {"site_name": settings.KINDRED_SITE_NAME, **context}
+    if "path" in context:
+        context["url"] = settings.KINDRED_BASE_URL + context["path"]
     text = render_to_string(f"{template}.txt", context)
     html = render_to_string(f"{template}.html", context)
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.functional import Promise
 
 
@@ -28,3 +31,16 @@ class SecondFactorRequired(NotAllowed):
     """Admin powers need two-factor authentication switched on first."""
 
     code = "second_factor_required"
+
+
+def validate_model(instance: Any, *, exclude: list[str] | None = None) -> None:
+    """Run the model's own validation, raising KindredError for the first problem."""
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            field, messages = next(iter(error.message_dict.items()))
+            raise KindredError(
+                messages[0], field=None if field == NON_FIELD_ERRORS else field
+            ) from None
+        raise KindredError(error.messages[0]) from None

@@ -15,7 +15,7 @@ from kindred.accounts.models import User
 from kindred.accounts.permissions import require_steward
 from kindred.core import audit
 from kindred.core.email import send_after_commit
-from kindred.core.errors import KindredError, NotAllowed
+from kindred.core.errors import KindredError, NotAllowed, validate_model
 from kindred.core.images import normalise_image
 from kindred.core.markdown import problems
 from kindred.core.models import Region
@@ -78,7 +78,7 @@ def create_organisation(
     for field, value in fields.items():
         if field in EDITABLE_FIELDS and value is not None:
             setattr(organisation, field, value)
-    organisation.full_clean(exclude=["logo"])
+    validate_model(organisation, exclude=["logo"])
     if logo is not None:
         organisation.logo.save(logo.name, logo, save=False)
     organisation.save()
@@ -117,7 +117,7 @@ def update_organisation(
         if field in EDITABLE_FIELDS and value is not None:
             setattr(organisation, field, value)
             changed.append(field)
-    organisation.full_clean(exclude=["logo"])
+    validate_model(organisation, exclude=["logo"])
     if logo is not None:
         organisation.logo.save(logo.name, logo, save=False)
         changed.append("logo")
@@ -155,7 +155,7 @@ def invite_member(
     invitation.role = role
     invitation.invited_by = by
     invitation.expires_at = timezone.now() + timezone.timedelta(days=14)
-    invitation.full_clean()
+    validate_model(invitation)
     invitation.save()
     audit.record("invitation.sent", actor=by, target=invitation, email=email, role=role)
     send_after_commit(

@@ -1,0 +1,189 @@
+"""The REST API: tokens, problem+json, visibility, admin boundaries, pagination."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+from kindred.accounts.models import Visibility
+from kindred.accounts.services import create_api_token, update_profile
+from kindred.organisations.models import Invitation, Membership, Organisation
+
+
+def api_for(user) -> APIClient:
+    _token, raw = create_api_token(by=user, name="tests")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    return client
+
+
+def test_me_with_a_bearer_token(owner):
+    response = api_for(owner).get("/api/v1/me")
+    assert response.status_code == 200
+    assert response.json()["email"] == owner.email
+
+
+def test_without_a_token_the_answer_is_a_401_problem(db):
+    response = APIClient().get("/api/v1/me")
+    assert response.status_code == 401
+    assert response["Content-Type"] == "application/problem+json"
+    body = response.json()
+    assert body["status"] == 401 and body["title"] and "detail" in body
+
+
+def test_a_revoked_token_is_refused(owner):
+    token, raw = create_api_token(by=owner, name="old")
+    token.revoked_at = token.created_at
+    token.save()
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert client.get("/api/v1/me").status_code == 401
+
+
+def test_patch_me_changes_profile_and_visibility(owner, topics):
+    client = api_for(owner)
+    response = client.patch(
+        "/api/v1/me",
+        {
+            "headline": "Baker",
+            "topics_needed": [topics["mindfulness"].pk],
+            "visibility": {"headline": "only_me"},
+        },
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["headline"] == "Baker"
+    assert response.json()["visibility"]["headline"] == "only_me"
+
+
+def test_patch_me_with_bad_input_is_a_400_problem_and_changes_nothing(owner):
+    client = api_for(owner)
+    response = client.patch(
+        "/api/v1/me",
+        {"headline": "Changed", "stage": "galactic", "visibility": {"bio": "everyone"}},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert {"stage", "visibility"} <= set(response.json()["errors"])
+    owner.profile.refresh_from_db()
+    assert owner.profile.headline == ""
+
+
+def test_script_in_bio_through_api_is_a_400(owner):
+    response = api_for(owner).patch("/api/v1/me", {"bio": "<script>x</script>"}, format="json")
+    assert response.status_code == 400
+    assert "bio" in response.json()["errors"]
+
+
+def test_members_hide_fields_from_outsiders(owner, colleague, outsider, organisation):
+    update_profile(
+        owner.profile, by=owner, headline="Only colleagues",
+        headline_visibility=Visibility.ORGANISATIONS,
+    )
+    as_outsider = api_for(outsider).get(f"/api/v1/members/{owner.profile.pk}").json()
+    as_colleague = api_for(colleague).get(f"/api/v1/members/{owner.profile.pk}").json()
+    assert as_outsider["headline"] == ""
+    assert as_colleague["headline"] == "Only colleagues"
+    listing = api_for(outsider).get("/api/v1/members", {"q": "Only colleagues"}).json()
+    assert listing["results"] == []
+
+
+def test_members_are_cursor_paginated(owner, colleague, outsider):
+    client = api_for(owner)
+    first = client.get("/api/v1/members", {"page_size": 2}).json()
+    assert len(first["results"]) == 2 and first["next"]
+    second = client.get(first["next"]).json()
+    assert len(second["results"]) == 1
+    ids = [m["id"] for m in first["results"] + second["results"]]
+    assert len(set(ids)) == 3
+
+
+def test_members_query_count_does_not_grow(owner, django_assert_max_num_queries, db):
+    from tests.conftest import make_person
+
+    client = api_for(owner)
+    for i in range(30):
+        make_person(f"p{i}@example.com", f"Person {i}")
+    with django_assert_max_num_queries(12):
+        response = client.get("/api/v1/members", {"page_size": 30})
+    assert len(response.json()["results"]) == 30
+
+
+def test_create_organisation_through_api(outsider):
+    response = api_for(outsider).post(
+        "/api/v1/organisations", {"name": "Api Org", "kind": "funder"}, format="json"
+    )
+    assert response.status_code == 201
+    assert Membership.objects.get(organisation__slug="api-org", user=outsider).role == "admin"
+
+
+def test_non_admin_cannot_patch_organisation(colleague, organisation):
+    response = api_for(colleague).patch(
+        f"/api/v1/organisations/{organisation.slug}", {"summary": "mine"}, format="json"
+    )
+    assert response.status_code == 403
+    assert response["Content-Type"] == "application/problem+json"
+    organisation.refresh_from_db()
+    assert organisation.summary == "Free business support."
+
+
+def test_admin_patches_and_invites(owner, organisation):
+    client = api_for(owner)
+    response = client.patch(
+        f"/api/v1/organisations/{organisation.slug}", {"summary": "New"}, format="json"
+    )
+    assert response.status_code == 200 and response.json()["summary"] == "New"
+    response = client.post(
+        f"/api/v1/organisations/{organisation.slug}/invitations",
+        {"email": "someone@example.com", "role": "member"},
+        format="json",
+    )
+    assert response.status_code == 201
+    assert Invitation.objects.filter(email="someone@example.com").exists()
+
+
+def test_outsider_cannot_invite_or_see_invitations(outsider, organisation):
+    client = api_for(outsider)
+    url = f"/api/v1/organisations/{organisation.slug}/invitations"
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"email": "x@example.com"}, format="json").status_code == 403
+    assert not Invitation.objects.exists()
+
+
+def test_unknown_organisation_is_a_404_problem(owner):
+    response = api_for(owner).get("/api/v1/organisations/nope")
+    assert response.status_code == 404
+    assert response.json()["status"] == 404
+
+
+def test_join_request_and_decision_through_api(owner, outsider, organisation):
+    response = api_for(outsider).post(
+        f"/api/v1/organisations/{organisation.slug}/join-requests",
+        {"message": "hi"}, format="json",
+    )
+    assert response.status_code == 201
+    pk = response.json()["id"]
+    url = f"/api/v1/organisations/{organisation.slug}/join-requests/{pk}/decision"
+    assert api_for(outsider).post(url, {"approve": True}, format="json").status_code == 403
+    assert api_for(owner).post(url, {"approve": True}, format="json").status_code == 200
+    assert Membership.objects.filter(organisation=organisation, user=outsider).exists()
+
+
+def test_topics_list(owner):
+    response = api_for(owner).get("/api/v1/topics", {"page_size": 100})
+    names = [t["name"] for t in response.json()["results"]]
+    assert "Mindfulness" in names and len(names) >= 40
+
+
+def test_schema_and_docs_are_served(client, db):
+    schema = client.get("/api/v1/schema/")
+    assert schema.status_code == 200
+    assert b"bearerAuth" in schema.content
+    assert client.get("/api/v1/docs/").status_code == 200
+
+
+@pytest.mark.parametrize("slug", ["riverside-growth-hub"])
+def test_inactive_organisation_is_hidden_from_outsiders(outsider, organisation, slug):
+    Organisation.objects.filter(pk=organisation.pk).update(is_active=False)
+    assert api_for(outsider).get(f"/api/v1/organisations/{slug}").status_code == 404
