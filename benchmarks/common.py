@@ -1,0 +1,134 @@
+"""Shared machinery for benchmarks: servers, load, results."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import platform
+import socket
+import subprocess
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results"
+KINDRED = str(ROOT / ".venv" / "bin" / "kindred")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def kindred(args: list[str], env: dict[str, str], **kwargs: Any) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [KINDRED, *args], env=env, check=True, cwd=ROOT, text=True,
+        capture_output=True, **kwargs,
+    )
+
+
+@contextmanager
+def server(env: dict[str, str], *, workers: int = 2) -> Iterator[int]:
+    """Run `kindred serve` (gunicorn) on a free loopback port until the block ends."""
+    port = free_port()
+    process = subprocess.Popen(
+        [KINDRED, "serve", "--port", str(port), "--workers", str(workers), "--threads", "1"],
+        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                conn.request("GET", "/healthz")
+                if conn.getresponse().status == 200:
+                    break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            raise RuntimeError("the server did not start")
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def measure_rps(
+    port: int, path: str, *, cookie: str = "", seconds: float = 8.0, concurrency: int = 4
+) -> dict[str, float]:
+    """Requests per second over keep-alive connections, bounded in time and count."""
+    headers = {"Cookie": cookie} if cookie else {}
+    counts = [0] * concurrency
+    errors = [0] * concurrency
+    stop_at = time.perf_counter() + seconds
+    max_requests = 200_000
+
+    def worker(index: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while time.perf_counter() < stop_at and sum(counts) < max_requests:
+            try:
+                conn.request("GET", path, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                if response.status == 200:
+                    counts[index] += 1
+                else:
+                    errors[index] += 1
+                if response.getheader("Connection", "").lower() == "close":
+                    conn.close()
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            except (OSError, http.client.HTTPException):
+                errors[index] += 1
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+
+    # warm-up
+    warm = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    for _ in range(5):
+        warm.request("GET", path, headers=headers)
+        warm.getresponse().read()
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(concurrency)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - started
+    return {
+        "requests": sum(counts),
+        "errors": sum(errors),
+        "seconds": round(elapsed, 2),
+        "rps": round(sum(counts) / elapsed, 1),
+    }
+
+
+def write_result(name: str, result: dict[str, Any], summary: str) -> None:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    result = {
+        "benchmark": name,
+        "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                    "platform": platform.platform()},
+        **result,
+    }
+    (RESULTS / f"{name}.json").write_text(json.dumps(result, indent=2) + "\n")
+    (RESULTS / f"{name}.md").write_text(summary + "\n")
+    print(summary)
+
+
+def base_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KINDRED_")}
+    env.pop("DATABASE_URL", None)
+    env.update(extra)
+    env.setdefault("PYTHONPATH", str(ROOT))
+    return env
+
+
+def python() -> str:
+    return sys.executable
