@@ -188,6 +188,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "kindred" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("KINDRED_MEDIA_ROOT", default=str(VAR_DIR / "media")))
 STORAGES = {

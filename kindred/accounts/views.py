@@ -6,6 +6,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from kindred.accounts import selectors, services
 from kindred.accounts.forms import ApiTokenForm, MemberSearchForm, ProfileForm
@@ -57,7 +58,12 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Your profile is saved."))
                 return redirect("accounts:profile_edit")
-        return render(request, "accounts/profile_form.html", {"form": form}, status=400)
+        return render(
+            request,
+            "accounts/profile_form.html",
+            {"form": form, "completeness": selectors.profile_completeness(profile)},
+            status=400,
+        )
     form = ProfileForm(instance=profile, initial={"languages": profile.languages})
     return render(
         request,
@@ -110,6 +116,7 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@vary_on_headers("HX-Request")
 def member_directory(request: HttpRequest) -> HttpResponse:
     form = MemberSearchForm(request.GET or None)
     filters = selectors.MemberFilters()
@@ -129,7 +136,8 @@ def member_directory(request: HttpRequest) -> HttpResponse:
     cards = selectors.visible_profiles(page.object_list, request.user)  # type: ignore[arg-type]
     context = {"form": form, "page": page, "cards": cards, "filters": filters}
     template = "accounts/members.html"
-    if request.htmx:  # type: ignore[attr-defined]
+    htmx = request.htmx  # type: ignore[attr-defined]
+    if htmx and not htmx.history_restore_request:
         template += "#results"
     return render(request, template, context)
 

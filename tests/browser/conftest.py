@@ -1,0 +1,57 @@
+"""Playwright on Debian's Chromium, one browser for the whole run, axe on every page."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+CHROMIUM = os.environ.get("KINDRED_CHROMIUM", "/usr/bin/chromium")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+_axe = Axe()
+
+
+def assert_accessible(page) -> None:
+    """No serious or critical axe-core violation on the page as it is now."""
+    results = _axe.run(page)
+    bad = [
+        v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")
+    ]
+    details = "\n".join(
+        f"{v['id']} ({v['impact']}): {v['help']} — "
+        + "; ".join(n["target"][0] if n["target"] else "?" for n in v["nodes"][:3])
+        for v in bad
+    )
+    assert not bad, f"axe violations on {page.url}:\n{details}"
+
+
+def first_link(text: str) -> str:
+    match = re.search(r"https?://\S+", text)
+    assert match, text
+    return match.group(0)
