@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from kindred.accounts.models import Profile, Stage, User, Visibility
+from kindred.core import vocabulary
 from kindred.core.models import Region, Sector, Topic
 from kindred.organisations.models import Invitation, JoinRequest, Membership, Organisation, Role
 
@@ -131,6 +132,7 @@ def build(
     """Create the demo ecosystem in an empty database; return what was made."""
     rng = random.Random(seed)
     tick = progress or (lambda n: None)
+    vocabulary.seed(Topic, Region, Sector)
     topics = list(Topic.objects.filter(parent__isnull=False).order_by("pk"))
     regions = list(Region.objects.order_by("pk"))
     home_region = regions[0]

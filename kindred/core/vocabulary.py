@@ -3,6 +3,10 @@
 Stewards can add, rename and retire topics afterwards in the steward console.
 """
 
+from typing import Any
+
+from django.utils.text import slugify
+
 TOPICS: dict[str, list[str]] = {
     "Starting up": [
         "Business planning",
@@ -97,3 +101,22 @@ SECTORS = [
     "Social enterprise",
     "Transport and logistics",
 ]
+
+
+def seed(topic_model: Any, region_model: Any, sector_model: Any) -> None:
+    """Create any missing starting terms; existing ones are left as stewards made them.
+
+    Takes the model classes so that a migration can pass its historical models.
+    """
+    for broad, narrower in TOPICS.items():
+        parent, _ = topic_model.objects.get_or_create(
+            slug=slugify(broad), defaults={"name": broad}
+        )
+        for name in narrower:
+            topic_model.objects.get_or_create(
+                slug=slugify(name), defaults={"name": name, "parent": parent}
+            )
+    for name in REGIONS:
+        region_model.objects.get_or_create(slug=slugify(name), defaults={"name": name})
+    for name in SECTORS:
+        sector_model.objects.get_or_create(slug=slugify(name), defaults={"name": name})

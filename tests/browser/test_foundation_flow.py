@@ -17,7 +17,8 @@ PASSWORD = "a-Very-good-passphrase-42"
 
 
 @pytest.fixture
-def site(live_server, settings):
+def site(django_db_serialized_rollback, live_server, settings):
+    """The live server; the seeded vocabularies survive the flush afterwards."""
     settings.KINDRED_BASE_URL = live_server.url
     return live_server.url
 
