@@ -75,3 +75,14 @@ def topics(db):
     from kindred.core.models import Topic
 
     return {t.slug: t for t in Topic.objects.all()}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Make sure the seeded vocabularies exist, even in a reused database that a
+    transactional test flushed at the end of an earlier run."""
+    from kindred.core import vocabulary
+    from kindred.core.models import Region, Sector, Topic
+
+    with django_db_blocker.unblock():
+        vocabulary.seed(Topic, Region, Sector)

@@ -12,7 +12,21 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", application)
 
 
 @pytest.fixture
-def bearer(db, owner, organisation, outsider):
+def keep_test_connection():
+    """Call the WSGI app as Django's test client does: without closing the test
+    transaction's connection at the end of each request (PostgreSQL)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def bearer(db, keep_test_connection, owner, organisation, outsider):
     from kindred.accounts.services import create_api_token
 
     _token, raw = create_api_token(by=owner, name="schemathesis")

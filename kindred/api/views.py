@@ -72,7 +72,7 @@ class MemberList(generics.ListAPIView):
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):
             return Profile.objects.none()
-        params = s.MemberFilterSerializer(data=self.request.query_params)
+        params = s.MemberFilterSerializer(data=self.request.query_params.dict())
         params.is_valid(raise_exception=True)
         filters = account_selectors.MemberFilters(**params.validated_data)
         profiles = account_selectors.search_members(self.request.user, filters)
@@ -101,7 +101,7 @@ class OrganisationList(generics.ListAPIView):
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):
             return Organisation.objects.none()
-        params = s.OrganisationFilterSerializer(data=self.request.query_params)
+        params = s.OrganisationFilterSerializer(data=self.request.query_params.dict())
         params.is_valid(raise_exception=True)
         return organisation_selectors.list_organisations(**params.validated_data)
 
