@@ -21,10 +21,10 @@ run: install
 	@bash scripts/run.sh
 
 test: install
-	KINDRED_TESTING=1 $(BIN)/pytest
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest
 
 test-fast: install
-	KINDRED_TESTING=1 $(BIN)/pytest -m "not browser"
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -m "not browser"
 
 bench: install
 	$(BIN)/python -m benchmarks $(ONLY)

@@ -17,7 +17,8 @@ env = environ.Env()
 (VAR_DIR / "static").mkdir(parents=True, exist_ok=True)
 
 DEBUG = env.bool("KINDRED_DEBUG", default=False)
-TESTING = env.bool("KINDRED_TESTING", default="pytest" in sys.modules)
+# Test settings apply only inside the test runner, never by configuration.
+TESTING = "pytest" in sys.modules
 
 _secret = env.str("KINDRED_SECRET_KEY", default="")
 if not _secret:
@@ -35,7 +36,6 @@ ALLOWED_HOSTS = env.list(
 CSRF_TRUSTED_ORIGINS = env.list("KINDRED_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -172,7 +172,11 @@ MFA_TOTP_ISSUER = "Kindred"
 
 # Demo accounts are exempt from the two-factor rule for admin powers, but only in a
 # development instance; production never honours the exemption.
-KINDRED_DEMO_MFA_EXEMPT = env.bool("KINDRED_DEMO_MFA_EXEMPT", default=DEBUG or TESTING)
+KINDRED_DEMO_MFA_EXEMPT = DEBUG or TESTING
+KINDRED_SIGNUP_OPEN = env.bool("KINDRED_SIGNUP_OPEN", default=True)
+# Behind N reverse proxies, the client address is the Nth from the right in
+# X-Forwarded-For; login rate limits count per client, not per proxy.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("KINDRED_TRUSTED_PROXY_COUNT", default=0)
 
 EMAIL_CONFIG = env.email_url("KINDRED_EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
@@ -254,6 +258,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "StageEnum": "kindred.accounts.models.Stage",
+        "VisibilityEnum": "kindred.accounts.models.Visibility",
+        "RoleEnum": "kindred.organisations.models.Role",
+        "OrganisationKindEnum": "kindred.organisations.models.Organisation.Kind",
+        "LanguageEnum": "kindred.accounts.models.LANGUAGE_CHOICES",
+        "TimeZoneEnum": "kindred.accounts.models.TIME_ZONE_CHOICES",
+    },
 }
 
 # Background tasks: database queue by default, immediate in tests.
@@ -280,7 +292,7 @@ if not (DEBUG or TESTING):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env.int("KINDRED_HSTS_SECONDS", default=31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env.bool("KINDRED_HSTS_PRELOAD", default=False)
+    SECURE_HSTS_PRELOAD = env.bool("KINDRED_HSTS_PRELOAD", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

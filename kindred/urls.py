@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.contrib import admin
 from django.urls import include, path
 
 from kindred.core import views as core_views
@@ -18,7 +17,6 @@ urlpatterns = [
     path("organisations/", include("kindred.organisations.urls")),
     path("steward/", include("kindred.core.steward_urls")),
     path("api/v1/", include("kindred.api.urls")),
-    path("django-admin/", admin.site.urls),
 ]
 
 if settings.DEBUG:

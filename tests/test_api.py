@@ -187,3 +187,69 @@ def test_schema_and_docs_are_served(client, db):
 def test_inactive_organisation_is_hidden_from_outsiders(outsider, organisation, slug):
     Organisation.objects.filter(pk=organisation.pk).update(is_active=False)
     assert api_for(outsider).get(f"/api/v1/organisations/{slug}").status_code == 404
+
+
+def test_idempotency_key_replays_instead_of_creating_twice(outsider):
+    client = api_for(outsider)
+    body = {"name": "Once Only", "kind": "funder"}
+    first = client.post("/api/v1/organisations", body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    again = client.post("/api/v1/organisations", body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert first.status_code == again.status_code == 201
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert Organisation.objects.filter(name="Once Only").count() == 1
+
+
+def test_idempotency_key_reused_for_another_request_is_422(outsider):
+    client = api_for(outsider)
+    client.post("/api/v1/organisations", {"name": "A", "kind": "funder"}, format="json", HTTP_IDEMPOTENCY_KEY="k-2")
+    response = client.post("/api/v1/organisations", {"name": "B", "kind": "funder"}, format="json", HTTP_IDEMPOTENCY_KEY="k-2")
+    assert response.status_code == 422
+    assert not Organisation.objects.filter(name="B").exists()
+
+
+def test_failed_request_does_not_burn_the_key(outsider):
+    client = api_for(outsider)
+    bad = client.post("/api/v1/organisations", {"name": "", "kind": "funder"}, format="json", HTTP_IDEMPOTENCY_KEY="k-3")
+    assert bad.status_code == 400
+    good = client.post("/api/v1/organisations", {"name": "", "kind": "funder"}, format="json", HTTP_IDEMPOTENCY_KEY="k-3")
+    assert good.status_code == 400  # evaluated again, not replayed
+
+
+def test_accept_invitation_through_api(owner, organisation, db):
+    from kindred.organisations.services import invite_member
+    from tests.conftest import make_person
+
+    invitation = invite_member(organisation, by=owner, email="new@example.com")
+    newcomer = make_person("new@example.com", "New")
+    outsider = make_person("other@example.com", "Other")
+    url = f"/api/v1/invitations/{invitation.token}/accept"
+    assert api_for(outsider).post(url).status_code == 403
+    response = api_for(newcomer).post(url)
+    assert response.status_code == 201
+    assert response.json()["role"] == "practitioner"
+
+
+def test_tokens_listed_created_and_revoked_through_api(owner, outsider):
+    client = api_for(owner)
+    created = client.post("/api/v1/tokens", {"name": "ci"}, format="json")
+    assert created.status_code == 201 and created.json()["key"].startswith("kdr_")
+    listing = client.get("/api/v1/tokens").json()["results"]
+    assert {t["name"] for t in listing} == {"tests", "ci"}
+    assert all("key" not in t for t in listing)
+    pk = created.json()["id"]
+    assert api_for(outsider).delete(f"/api/v1/tokens/{pk}").status_code == 404
+    assert client.delete(f"/api/v1/tokens/{pk}").status_code == 204
+
+
+def test_steward_manages_topics_and_suspensions_through_api(steward, outsider, owner):
+    client = api_for(steward)
+    created = client.post("/api/v1/topics", {"name": "Crowdfunding"}, format="json")
+    assert created.status_code == 201
+    assert api_for(outsider).post("/api/v1/topics", {"name": "Spam"}, format="json").status_code == 403
+    url = f"/api/v1/members/{owner.profile.pk}/suspension"
+    assert api_for(outsider).post(url, {"reason": "x"}, format="json").status_code == 403
+    assert client.post(url, {"reason": "spam"}, format="json").status_code == 201
+    owner.refresh_from_db()
+    assert owner.suspended_at is not None
+    assert client.delete(url).status_code == 204

@@ -258,3 +258,28 @@ def test_security_headers_are_sent(client, db):
     assert "default-src 'self'" in response["Content-Security-Policy"]
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_steward_grants_and_removes_the_steward_role(client, steward, outsider):
+    client.force_login(steward)
+    client.post(reverse("steward:person_steward", args=[outsider.pk]), {"steward": "1"})
+    outsider.refresh_from_db()
+    assert outsider.is_steward
+    client.post(reverse("steward:person_steward", args=[outsider.pk]), {"steward": "0"})
+    outsider.refresh_from_db()
+    assert not outsider.is_steward
+
+
+def test_member_cannot_grant_the_steward_role(client, outsider, owner):
+    client.force_login(outsider)
+    response = client.post(reverse("steward:person_steward", args=[owner.pk]), {"steward": "1"})
+    assert response.status_code == 403
+    owner.refresh_from_db()
+    assert not owner.is_steward
+
+
+def test_api_docs_page_loads_swagger_without_inline_scripts(client, db):
+    response = client.get("/api/v1/docs/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "swagger-ui-bundle.js" in body and "<script>" not in body

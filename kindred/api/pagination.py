@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -19,7 +20,7 @@ class IdCursorPagination(CursorPagination):
         values = request.query_params.getlist(self.page_size_query_param)
         if not values:
             return self.page_size
-        if len(values) > 1 or not values[0].isdigit() or not (
+        if len(values) > 1 or not re.fullmatch(r"[0-9]{1,3}", values[0]) or not (
             1 <= int(values[0]) <= self.max_page_size
         ):
             raise ValidationError(

@@ -6,7 +6,7 @@ from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
 
@@ -28,6 +28,8 @@ class KindredAutoSchema(AutoSchema):
         errors = ["400", "401", "403", "404", "406", "429"]
         if self.method in ("POST", "PUT", "PATCH"):
             errors.append("415")
+        if self.method == "POST":
+            errors += ["409", "422"]  # Idempotency-Key still running, or reused
         problem = OpenApiResponse(ProblemSerializer, description="A problem (RFC 9457).")
         for status in errors:
             if status not in responses:
@@ -36,6 +38,24 @@ class KindredAutoSchema(AutoSchema):
                     direction=direction,
                 )
         return responses
+
+
+    def get_override_parameters(self) -> list[Any]:
+        parameters = list(super().get_override_parameters())
+        if self.method == "POST":
+            parameters.append(
+                OpenApiParameter(
+                    "Idempotency-Key",
+                    str,
+                    OpenApiParameter.HEADER,
+                    required=False,
+                    description=(
+                        "Send the same key when retrying: the first successful "
+                        "answer is replayed instead of acting twice (24 hours)."
+                    ),
+                )
+            )
+        return parameters
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):

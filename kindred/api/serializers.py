@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from kindred.accounts.models import (
     LANGUAGE_CHOICES,
+    ApiToken,
     TIME_ZONE_CHOICES,
     Profile,
     Stage,
@@ -251,3 +252,36 @@ class MemberFilterSerializer(serializers.Serializer):
 class OrganisationFilterSerializer(serializers.Serializer):
     q = serializers.CharField(required=False, allow_blank=True, max_length=100)
     kind = serializers.ChoiceField(choices=Organisation.Kind.choices, required=False)
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at"]
+        read_only_fields = fields
+
+
+class ApiTokenCreateSerializer(serializers.Serializer):
+    name = StrictCharField(max_length=80)
+    expires_at = serializers.DateTimeField(required=False, allow_null=True)
+
+
+class ApiTokenCreatedSerializer(ApiTokenSerializer):
+    key = serializers.CharField(read_only=True, help_text="Shown once; store it safely.")
+
+    class Meta(ApiTokenSerializer.Meta):
+        fields = [*ApiTokenSerializer.Meta.fields, "key"]
+        read_only_fields = fields
+
+
+class TopicWriteSerializer(serializers.Serializer):
+    name = StrictCharField(max_length=80)
+    description = StrictCharField(max_length=300, required=False, allow_blank=True)
+    parent = serializers.PrimaryKeyRelatedField(
+        queryset=Topic.objects.filter(parent__isnull=True), required=False, allow_null=True
+    )
+    is_active = StrictBooleanField(required=False, default=True)
+
+
+class SuspensionSerializer(serializers.Serializer):
+    reason = StrictCharField(max_length=300)

@@ -1,12 +1,20 @@
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from django.views.generic import TemplateView
+from drf_spectacular.views import SpectacularAPIView
+
+from csp.decorators import csp_update
 
 from kindred.api import views
 
 app_name = "api"
+
+# Swagger UI styles its widgets inline, so the docs page alone allows inline styles.
+api_docs = csp_update({"style-src": ["'unsafe-inline'"]})(
+    TemplateView.as_view(template_name="api/docs.html")
+)
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", api_docs, name="docs"),
     path("me", views.MeView.as_view(), name="me"),
     path("members", views.MemberList.as_view(), name="members"),
     path("members/<int:pk>", views.MemberDetail.as_view(), name="member"),
@@ -17,7 +25,12 @@ urlpatterns = [
     path("organisations/<slug:slug>/invitations", views.OrganisationInvitations.as_view(), name="organisation-invitations"),
     path("organisations/<slug:slug>/join-requests", views.OrganisationJoinRequests.as_view(), name="organisation-join-requests"),
     path("organisations/<slug:slug>/join-requests/<int:pk>/decision", views.OrganisationJoinRequestDecision.as_view(), name="organisation-join-decision"),
-    path("topics", views.TopicList.as_view(), name="topics"),
+    path("topics", views.TopicCreate.as_view(), name="topics"),
+    path("topics/<int:pk>", views.TopicDetail.as_view(), name="topic"),
+    path("members/<int:pk>/suspension", views.MemberSuspension.as_view(), name="member-suspension"),
+    path("invitations/<str:token>/accept", views.InvitationAccept.as_view(), name="invitation-accept"),
+    path("tokens", views.TokenList.as_view(), name="tokens"),
+    path("tokens/<int:pk>", views.TokenDetail.as_view(), name="token"),
     path("regions", views.RegionList.as_view(), name="regions"),
     path("sectors", views.SectorList.as_view(), name="sectors"),
 ]

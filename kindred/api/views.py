@@ -14,13 +14,16 @@ from rest_framework.views import APIView
 
 from kindred.accounts import selectors as account_selectors
 from kindred.accounts import services as account_services
-from kindred.accounts.models import Profile
+from kindred.accounts.models import ApiToken, Profile, User
+from kindred.accounts.permissions import require_steward
 from kindred.accounts.permissions import get_profile_for_user
 from kindred.api import serializers as s
+from kindred.api.idempotency import idempotent
 from kindred.core.models import Region, Sector, Topic
 from kindred.organisations import selectors as organisation_selectors
 from kindred.organisations import services as organisation_services
-from kindred.organisations.models import JoinRequest, Membership, Organisation
+from kindred.core import services as core_services
+from kindred.organisations.models import Invitation, JoinRequest, Membership, Organisation
 from kindred.organisations.permissions import get_organisation_for_user, require_org_admin
 
 
@@ -120,6 +123,7 @@ class OrganisationList(generics.ListAPIView):
         responses={201: s.OrganisationSerializer},
         summary="Create an organisation (you become its admin)",
     )
+    @idempotent
     def post(self, request: Request) -> Response:
         serializer = s.OrganisationWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -212,6 +216,7 @@ class OrganisationInvitations(APIView):
         responses={201: s.InvitationSerializer},
         summary="Invite someone by email (admins)",
     )
+    @idempotent
     def post(self, request: Request, slug: str) -> Response:
         organisation = _organisation(request, slug)
         require_org_admin(request.user, organisation)
@@ -236,6 +241,7 @@ class OrganisationJoinRequests(APIView):
         responses={201: s.JoinRequestSerializer},
         summary="Ask to join an organisation",
     )
+    @idempotent
     def post(self, request: Request, slug: str) -> Response:
         organisation = _organisation(request, slug)
         serializer = s.JoinRequestCreateSerializer(data=request.data)
@@ -252,6 +258,7 @@ class OrganisationJoinRequestDecision(APIView):
         responses=s.JoinRequestSerializer,
         summary="Approve or decline a join request (admins)",
     )
+    @idempotent
     def post(self, request: Request, slug: str, pk: int) -> Response:
         organisation = _organisation(request, slug)
         require_org_admin(request.user, organisation)
@@ -286,4 +293,107 @@ class SectorList(generics.ListAPIView):
     queryset = Sector.objects.order_by("id")
 
 
-__all__ = ["Http404"]
+class InvitationAccept(APIView):
+    @extend_schema(
+        request=None,
+        responses={201: s.MembershipOutSerializer},
+        summary="Accept an invitation sent to your email address",
+    )
+    @idempotent
+    def post(self, request: Request, token: str) -> Response:
+        invitation = Invitation.objects.select_related("organisation").filter(token=token).first()
+        if invitation is None:
+            raise Http404
+        membership = organisation_services.accept_invitation(invitation, by=request.user)
+        return Response(s.MembershipOutSerializer(membership).data, status=status.HTTP_201_CREATED)
+
+
+class TokenList(generics.ListAPIView):
+    serializer_class = s.ApiTokenSerializer
+    filter_backends: list[Any] = []
+
+    def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):
+            return ApiToken.objects.none()
+        return ApiToken.objects.filter(user=self.request.user).order_by("id")
+
+    @extend_schema(summary="Your personal access tokens (never their keys)")
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        request=s.ApiTokenCreateSerializer,
+        responses={201: s.ApiTokenCreatedSerializer},
+        summary="Create a token; its key is in this answer only",
+    )
+    @idempotent
+    def post(self, request: Request) -> Response:
+        serializer = s.ApiTokenCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        token, raw = account_services.create_api_token(by=request.user, **serializer.validated_data)
+        data = {**s.ApiTokenSerializer(token).data, "key": raw}
+        return Response(data, status=status.HTTP_201_CREATED)
+
+
+class TokenDetail(APIView):
+    @extend_schema(responses={204: None}, summary="Revoke one of your tokens")
+    def delete(self, request: Request, pk: int) -> Response:
+        token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+        account_services.revoke_api_token(token, by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TopicCreate(TopicList):
+    """Stewards add topics to the shared taxonomy."""
+
+    @extend_schema(
+        request=s.TopicWriteSerializer,
+        responses={201: s.TopicSerializer},
+        summary="Add a topic (stewards)",
+    )
+    @idempotent
+    def post(self, request: Request) -> Response:
+        require_steward(request.user)
+        serializer = s.TopicWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        topic = core_services.save_topic(None, by=request.user, **serializer.validated_data)
+        return Response(s.TopicSerializer(topic).data, status=status.HTTP_201_CREATED)
+
+
+class TopicDetail(APIView):
+    @extend_schema(
+        request=s.TopicWriteSerializer,
+        responses=s.TopicSerializer,
+        summary="Rename, describe, move or retire a topic (stewards)",
+    )
+    def put(self, request: Request, pk: int) -> Response:
+        require_steward(request.user)
+        topic = get_object_or_404(Topic, pk=pk)
+        serializer = s.TopicWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        topic = core_services.save_topic(topic, by=request.user, **serializer.validated_data)
+        return Response(s.TopicSerializer(topic).data)
+
+
+class MemberSuspension(APIView):
+    def _person(self, request: Request, pk: int) -> User:
+        require_steward(request.user)
+        return get_object_or_404(Profile.objects.select_related("user"), pk=pk).user
+
+    @extend_schema(
+        request=s.SuspensionSerializer,
+        responses={201: s.SuspensionSerializer},
+        summary="Suspend a member's account (stewards)",
+    )
+    @idempotent
+    def post(self, request: Request, pk: int) -> Response:
+        person = self._person(request, pk)
+        serializer = s.SuspensionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        account_services.suspend_user(person, by=request.user, **serializer.validated_data)
+        return Response(serializer.data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={204: None}, summary="Reinstate a suspended account (stewards)")
+    def delete(self, request: Request, pk: int) -> Response:
+        account_services.reinstate_user(self._person(request, pk), by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

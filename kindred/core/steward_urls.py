@@ -10,6 +10,7 @@ urlpatterns = [
     path("people/", views.people, name="people"),
     path("people/<int:pk>/suspend/", views.person_suspend, name="person_suspend"),
     path("people/<int:pk>/reinstate/", views.person_reinstate, name="person_reinstate"),
+    path("people/<int:pk>/steward/", views.person_steward, name="person_steward"),
     path("organisations/", views.organisations, name="organisations"),
     path("organisations/<int:pk>/active/", views.organisation_active, name="organisation_active"),
 ]

@@ -193,3 +193,21 @@ def organisation_active(request: HttpRequest, pk: int) -> HttpResponse:
         % {"org": organisation},
     )
     return redirect("steward:organisations")
+
+
+@steward_required
+@require_POST
+def person_steward(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(User, pk=pk)
+    make = request.POST.get("steward") == "1"
+    try:
+        account_services.set_steward(person, by=request.user, is_steward=make)  # type: ignore[arg-type]
+    except KindredError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            (_("%(person)s is now a steward.") if make else _("%(person)s is no longer a steward."))
+            % {"person": person},
+        )
+    return redirect("steward:people")

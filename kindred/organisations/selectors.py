@@ -59,7 +59,7 @@ def list_organisations(
 
 def organisation_members(organisation: Organisation) -> QuerySet[Membership]:
     return (
-        Membership.objects.filter(organisation=organisation)
+        Membership.objects.filter(organisation=organisation, user__is_active=True)
         .select_related("user__profile")
         .order_by("role", "user__profile__display_name")
     )

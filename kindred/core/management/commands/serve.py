@@ -29,7 +29,7 @@ class Command(BaseCommand):
             "--bind", f"{host}:{port}",
             "--workers", str(workers),
             "--threads", str(threads),
-            "--access-logfile", "-" if settings.DEBUG else "/dev/null",
+            "--access-logfile", "-",
             "--forwarded-allow-ips", os.environ.get("KINDRED_FORWARDED_ALLOW_IPS", "127.0.0.1"),
         ]
         if settings.DEBUG:
