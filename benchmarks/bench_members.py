@@ -57,7 +57,9 @@ print("SESSION" + session.session_key)
 
 
 def _marked(output: str, mark: str) -> str:
-    return next(line[len(mark):] for line in output.splitlines() if line.startswith(mark))
+    return next(
+        line[len(mark) :] for line in output.splitlines() if line.startswith(mark)
+    )
 
 
 def run() -> None:
@@ -90,20 +92,30 @@ def run() -> None:
 
         queries = {}
         for label, env in envs.items():
-            out = kindred(["shell", "-c", QUERY_COUNT_SCRIPT % ([DIRECTORY, DASHBOARD],)], env)
+            out = kindred(
+                ["shell", "-c", QUERY_COUNT_SCRIPT % ([DIRECTORY, DASHBOARD],)], env
+            )
             queries[label] = json.loads(_marked(out.stdout, "COUNTS"))
         print(f"queries per page: {queries}")
 
         env = envs["large"]
-        cookie = "sessionid=" + _marked(kindred(["shell", "-c", SESSION_SCRIPT], env).stdout, "SESSION")
+        cookie = "sessionid=" + _marked(
+            kindred(["shell", "-c", SESSION_SCRIPT], env).stdout, "SESSION"
+        )
         rounds: dict[str, list[float]] = {"hello": [], "directory": [], "dashboard": []}
         raw = []
         with server(env, workers=2) as port:
             for _ in range(3):  # alternate, so noise hits every page alike
-                for name, path in (("hello", HELLO), ("directory", DIRECTORY), ("dashboard", DASHBOARD)):
+                for name, path in (
+                    ("hello", HELLO),
+                    ("directory", DIRECTORY),
+                    ("dashboard", DASHBOARD),
+                ):
                     figures = measure_rps(port, path, cookie=cookie, seconds=5)
                     if figures["errors"]:
-                        raise RuntimeError(f"{path}: {figures['errors']} failed requests")
+                        raise RuntimeError(
+                            f"{path}: {figures['errors']} failed requests"
+                        )
                     rounds[name].append(figures["rps"])
                     raw.append({"page": name, "path": path, **figures})
         rps = {name: statistics.median(values) for name, values in rounds.items()}
@@ -138,7 +150,7 @@ def run() -> None:
             [
                 f"# Benchmark `members` ({SCALE:,} people, SQLite)",
                 "",
-                "| page | req/s (median of 3) | ratio to hello world | queries @150 | queries @{:,} |".format(SCALE),
+                f"| page | req/s (median of 3) | ratio to hello world | queries @150 | queries @{SCALE:,} |",
                 "|---|---|---|---|---|",
                 f"| hello world (baseline) | {rps['hello']:.0f} | 1.00 | - | - |",
                 f"| member directory `{DIRECTORY}` | {rps['directory']:.0f} | {ratio_directory:.2f} | {queries['small'][DIRECTORY]} | {queries['large'][DIRECTORY]} |",

@@ -11,9 +11,10 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
@@ -26,10 +27,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def kindred(args: list[str], env: dict[str, str], **kwargs: Any) -> subprocess.CompletedProcess:
+def kindred(
+    args: list[str], env: dict[str, str], **kwargs: Any
+) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [KINDRED, *args], env=env, check=True, cwd=ROOT, text=True,
-        capture_output=True, **kwargs,
+        [KINDRED, *args],
+        env=env,
+        check=True,
+        cwd=ROOT,
+        text=True,
+        capture_output=True,
+        **kwargs,
     )
 
 
@@ -38,8 +46,20 @@ def server(env: dict[str, str], *, workers: int = 2) -> Iterator[int]:
     """Run `kindred serve` (gunicorn) on a free loopback port until the block ends."""
     port = free_port()
     process = subprocess.Popen(
-        [KINDRED, "serve", "--port", str(port), "--workers", str(workers), "--threads", "1"],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            KINDRED,
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--threads",
+            "1",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     try:
         deadline = time.time() + 60
@@ -60,7 +80,12 @@ def server(env: dict[str, str], *, workers: int = 2) -> Iterator[int]:
 
 
 def measure_rps(
-    port: int, path: str, *, cookie: str = "", seconds: float = 8.0, concurrency: int = 4
+    port: int,
+    path: str,
+    *,
+    cookie: str = "",
+    seconds: float = 8.0,
+    concurrency: int = 4,
 ) -> dict[str, float]:
     """Requests per second over keep-alive connections, bounded in time and count."""
     headers = {"Cookie": cookie} if cookie else {}
@@ -113,8 +138,11 @@ def write_result(name: str, result: dict[str, Any], summary: str) -> None:
     result = {
         "benchmark": name,
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                    "platform": platform.platform()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
         **result,
     }
     (RESULTS / f"{name}.json").write_text(json.dumps(result, indent=2) + "\n")

@@ -26,7 +26,7 @@ if not _secret:
         raise ImproperlyConfigured(
             "KINDRED_SECRET_KEY must be set when KINDRED_DEBUG is off (production)."
         )
-    _secret = "insecure-development-key-do-not-use-in-production-0123456789abcdef"
+    _secret = "insecure-development-key-do-not-use-in-production-0123456789"  # noqa: S105
 SECRET_KEY = _secret
 
 ALLOWED_HOSTS = env.list(
@@ -137,8 +137,9 @@ AUTHENTICATION_BACKENDS = [
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 
+_VALIDATORS = "django.contrib.auth.password_validation"
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": f"{_VALIDATORS}.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 10},
@@ -180,7 +181,9 @@ ALLAUTH_TRUSTED_PROXY_COUNT = env.int("KINDRED_TRUSTED_PROXY_COUNT", default=0)
 
 EMAIL_CONFIG = env.email_url("KINDRED_EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
-DEFAULT_FROM_EMAIL = env.str("KINDRED_FROM_EMAIL", default="Kindred <kindred@localhost>")
+DEFAULT_FROM_EMAIL = env.str(
+    "KINDRED_FROM_EMAIL", default="Kindred <kindred@localhost>"
+)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 LANGUAGE_CODE = "en-gb"
@@ -210,7 +213,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5_242_880
 KINDRED_MAX_IMAGE_BYTES = env.int("KINDRED_MAX_IMAGE_BYTES", default=2 * 1024 * 1024)
 
-KINDRED_VIDEO_BASE_URL = env.str("KINDRED_VIDEO_BASE_URL", default="https://meet.jit.si/")
+KINDRED_VIDEO_BASE_URL = env.str(
+    "KINDRED_VIDEO_BASE_URL", default="https://meet.jit.si/"
+)
 KINDRED_SITE_NAME = env.str("KINDRED_SITE_NAME", default="Kindred")
 # Where people reach this instance; used for links in emails.
 KINDRED_BASE_URL = env.str(

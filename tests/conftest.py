@@ -61,7 +61,9 @@ def organisation(owner, colleague):
     from kindred.organisations.models import Membership, Organisation, Role
 
     org = Organisation.objects.create(
-        name="Riverside Growth Hub", slug="riverside-growth-hub", kind="public_agency",
+        name="Riverside Growth Hub",
+        slug="riverside-growth-hub",
+        kind="public_agency",
         summary="Free business support.",
     )
     Membership.objects.create(organisation=org, user=owner, role=Role.ADMIN)

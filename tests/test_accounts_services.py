@@ -72,7 +72,9 @@ def test_event_handler_attribute_in_bio_is_refused(owner):
 
 
 def test_markdown_bio_renders_sanitised(owner, colleague):
-    services.update_profile(owner.profile, by=owner, bio="**Bold** and [a](https://x.org)")
+    services.update_profile(
+        owner.profile, by=owner, bio="**Bold** and [a](https://x.org)"
+    )
     card = selectors.visible_profile(Profile.objects.get(user=owner), colleague)
     assert "<strong>Bold</strong>" in card.bio_html
     assert 'rel="nofollow noopener ugc"' in card.bio_html
@@ -80,7 +82,9 @@ def test_markdown_bio_renders_sanitised(owner, colleague):
 
 def test_photo_is_re_encoded_without_metadata(owner, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    services.update_profile(owner.profile, by=owner, photo=image_upload(fmt="JPEG", exif=True))
+    services.update_profile(
+        owner.profile, by=owner, photo=image_upload(fmt="JPEG", exif=True)
+    )
     owner.profile.refresh_from_db()
     with owner.profile.photo.open("rb") as stored:
         image = Image.open(stored)
@@ -90,7 +94,9 @@ def test_photo_is_re_encoded_without_metadata(owner, settings, tmp_path):
 
 def test_a_file_that_is_not_an_image_is_refused(owner, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    fake = SimpleUploadedFile("photo.png", b"<?php echo 1; ?>", content_type="image/png")
+    fake = SimpleUploadedFile(
+        "photo.png", b"<?php echo 1; ?>", content_type="image/png"
+    )
     with pytest.raises(services.ProfileError.__mro__[1]) as error:
         services.update_profile(owner.profile, by=owner, headline="x", photo=fake)
     assert "not an image" in error.value.message
@@ -103,7 +109,9 @@ def test_an_oversized_photo_is_refused(owner, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     settings.KINDRED_MAX_IMAGE_BYTES = 100
     with pytest.raises(Exception) as error:
-        services.update_profile(owner.profile, by=owner, photo=image_upload(size=(300, 300)))
+        services.update_profile(
+            owner.profile, by=owner, photo=image_upload(size=(300, 300))
+        )
     assert "limit" in str(error.value)
     assert not any(tmp_path.rglob("*.*"))
 

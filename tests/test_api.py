@@ -71,14 +71,18 @@ def test_patch_me_with_bad_input_is_a_400_problem_and_changes_nothing(owner):
 
 
 def test_script_in_bio_through_api_is_a_400(owner):
-    response = api_for(owner).patch("/api/v1/me", {"bio": "<script>x</script>"}, format="json")
+    response = api_for(owner).patch(
+        "/api/v1/me", {"bio": "<script>x</script>"}, format="json"
+    )
     assert response.status_code == 400
     assert "bio" in response.json()["errors"]
 
 
 def test_members_hide_fields_from_outsiders(owner, colleague, outsider, organisation):
     update_profile(
-        owner.profile, by=owner, headline="Only colleagues",
+        owner.profile,
+        by=owner,
+        headline="Only colleagues",
         headline_visibility=Visibility.ORGANISATIONS,
     )
     as_outsider = api_for(outsider).get(f"/api/v1/members/{owner.profile.pk}").json()
@@ -115,7 +119,10 @@ def test_create_organisation_through_api(outsider):
         "/api/v1/organisations", {"name": "Api Org", "kind": "funder"}, format="json"
     )
     assert response.status_code == 201
-    assert Membership.objects.get(organisation__slug="api-org", user=outsider).role == "admin"
+    assert (
+        Membership.objects.get(organisation__slug="api-org", user=outsider).role
+        == "admin"
+    )
 
 
 def test_non_admin_cannot_patch_organisation(colleague, organisation):
@@ -147,7 +154,9 @@ def test_outsider_cannot_invite_or_see_invitations(outsider, organisation):
     client = api_for(outsider)
     url = f"/api/v1/organisations/{organisation.slug}/invitations"
     assert client.get(url).status_code == 403
-    assert client.post(url, {"email": "x@example.com"}, format="json").status_code == 403
+    assert (
+        client.post(url, {"email": "x@example.com"}, format="json").status_code == 403
+    )
     assert not Invitation.objects.exists()
 
 
@@ -160,12 +169,15 @@ def test_unknown_organisation_is_a_404_problem(owner):
 def test_join_request_and_decision_through_api(owner, outsider, organisation):
     response = api_for(outsider).post(
         f"/api/v1/organisations/{organisation.slug}/join-requests",
-        {"message": "hi"}, format="json",
+        {"message": "hi"},
+        format="json",
     )
     assert response.status_code == 201
     pk = response.json()["id"]
     url = f"/api/v1/organisations/{organisation.slug}/join-requests/{pk}/decision"
-    assert api_for(outsider).post(url, {"approve": True}, format="json").status_code == 403
+    assert (
+        api_for(outsider).post(url, {"approve": True}, format="json").status_code == 403
+    )
     assert api_for(owner).post(url, {"approve": True}, format="json").status_code == 200
     assert Membership.objects.filter(organisation=organisation, user=outsider).exists()
 
@@ -192,8 +204,12 @@ def test_inactive_organisation_is_hidden_from_outsiders(outsider, organisation, 
 def test_idempotency_key_replays_instead_of_creating_twice(outsider):
     client = api_for(outsider)
     body = {"name": "Once Only", "kind": "funder"}
-    first = client.post("/api/v1/organisations", body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
-    again = client.post("/api/v1/organisations", body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    first = client.post(
+        "/api/v1/organisations", body, format="json", HTTP_IDEMPOTENCY_KEY="k-1"
+    )
+    again = client.post(
+        "/api/v1/organisations", body, format="json", HTTP_IDEMPOTENCY_KEY="k-1"
+    )
     assert first.status_code == again.status_code == 201
     assert again["Idempotent-Replayed"] == "true"
     assert again.json() == first.json()
@@ -202,17 +218,37 @@ def test_idempotency_key_replays_instead_of_creating_twice(outsider):
 
 def test_idempotency_key_reused_for_another_request_is_422(outsider):
     client = api_for(outsider)
-    client.post("/api/v1/organisations", {"name": "A", "kind": "funder"}, format="json", HTTP_IDEMPOTENCY_KEY="k-2")
-    response = client.post("/api/v1/organisations", {"name": "B", "kind": "funder"}, format="json", HTTP_IDEMPOTENCY_KEY="k-2")
+    client.post(
+        "/api/v1/organisations",
+        {"name": "A", "kind": "funder"},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="k-2",
+    )
+    response = client.post(
+        "/api/v1/organisations",
+        {"name": "B", "kind": "funder"},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="k-2",
+    )
     assert response.status_code == 422
     assert not Organisation.objects.filter(name="B").exists()
 
 
 def test_failed_request_does_not_burn_the_key(outsider):
     client = api_for(outsider)
-    bad = client.post("/api/v1/organisations", {"name": "", "kind": "funder"}, format="json", HTTP_IDEMPOTENCY_KEY="k-3")
+    bad = client.post(
+        "/api/v1/organisations",
+        {"name": "", "kind": "funder"},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="k-3",
+    )
     assert bad.status_code == 400
-    good = client.post("/api/v1/organisations", {"name": "", "kind": "funder"}, format="json", HTTP_IDEMPOTENCY_KEY="k-3")
+    good = client.post(
+        "/api/v1/organisations",
+        {"name": "", "kind": "funder"},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="k-3",
+    )
     assert good.status_code == 400  # evaluated again, not replayed
 
 
@@ -246,9 +282,16 @@ def test_steward_manages_topics_and_suspensions_through_api(steward, outsider, o
     client = api_for(steward)
     created = client.post("/api/v1/topics", {"name": "Crowdfunding"}, format="json")
     assert created.status_code == 201
-    assert api_for(outsider).post("/api/v1/topics", {"name": "Spam"}, format="json").status_code == 403
+    assert (
+        api_for(outsider)
+        .post("/api/v1/topics", {"name": "Spam"}, format="json")
+        .status_code
+        == 403
+    )
     url = f"/api/v1/members/{owner.profile.pk}/suspension"
-    assert api_for(outsider).post(url, {"reason": "x"}, format="json").status_code == 403
+    assert (
+        api_for(outsider).post(url, {"reason": "x"}, format="json").status_code == 403
+    )
     assert client.post(url, {"reason": "spam"}, format="json").status_code == 201
     owner.refresh_from_db()
     assert owner.suspended_at is not None

@@ -7,7 +7,13 @@ from django.core import mail
 
 from kindred.core.errors import NotAllowed, SecondFactorRequired
 from kindred.organisations import services
-from kindred.organisations.models import Invitation, JoinRequest, Membership, Organisation, Role
+from kindred.organisations.models import (
+    Invitation,
+    JoinRequest,
+    Membership,
+    Organisation,
+    Role,
+)
 from tests.conftest import make_person
 
 
@@ -19,7 +25,9 @@ def test_creator_becomes_admin(outsider):
 
 def test_duplicate_name_is_refused_in_words(outsider, organisation):
     with pytest.raises(services.OrganisationError) as error:
-        services.create_organisation(by=outsider, name="riverside growth hub", kind="funder")
+        services.create_organisation(
+            by=outsider, name="riverside growth hub", kind="funder"
+        )
     assert error.value.field == "name"
     assert Organisation.objects.count() == 1
 
@@ -61,9 +69,13 @@ def test_demo_admin_is_exempt_only_while_exemption_is_on(organisation, settings,
         services.update_organisation(organisation, by=admin, summary="prod edit")
 
 
-def test_invitation_is_emailed_and_accepted(owner, organisation, django_capture_on_commit_callbacks):
+def test_invitation_is_emailed_and_accepted(
+    owner, organisation, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
-        invitation = services.invite_member(organisation, by=owner, email="New@Example.com")
+        invitation = services.invite_member(
+            organisation, by=owner, email="New@Example.com"
+        )
     assert len(mail.outbox) == 1
     assert invitation.token in mail.outbox[0].body
     assert mail.outbox[0].alternatives  # an HTML version too
@@ -97,12 +109,17 @@ def test_join_request_approved_by_admin(owner, outsider, organisation):
     with pytest.raises(services.OrganisationError):
         services.request_to_join(organisation, by=outsider)
     services.decide_join_request(join_request, by=owner, approve=True)
-    assert Membership.objects.get(organisation=organisation, user=outsider).role == Role.MEMBER
+    assert (
+        Membership.objects.get(organisation=organisation, user=outsider).role
+        == Role.MEMBER
+    )
     with pytest.raises(services.OrganisationError):
         services.decide_join_request(join_request, by=owner, approve=False)
 
 
-def test_join_request_cannot_be_decided_by_a_practitioner(colleague, outsider, organisation):
+def test_join_request_cannot_be_decided_by_a_practitioner(
+    colleague, outsider, organisation
+):
     join_request = services.request_to_join(organisation, by=outsider)
     with pytest.raises(NotAllowed):
         services.decide_join_request(join_request, by=colleague, approve=True)

@@ -13,7 +13,9 @@ from kindred.core.models import AuditEntry, Topic
 def test_steward_adds_and_renames_a_topic(steward):
     topic = services.save_topic(None, by=steward, name="Crowdfunding")
     assert topic.slug == "crowdfunding"
-    services.save_topic(topic, by=steward, name="Crowdfunding campaigns", is_active=False)
+    services.save_topic(
+        topic, by=steward, name="Crowdfunding campaigns", is_active=False
+    )
     topic.refresh_from_db()
     assert topic.name == "Crowdfunding campaigns" and not topic.is_active
 

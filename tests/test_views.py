@@ -53,9 +53,13 @@ def test_member_directory_needs_login(client, db):
     assert reverse("account_login") in response["Location"]
 
 
-def test_member_directory_filters_and_hides(client, owner, colleague, outsider, organisation, topics):
+def test_member_directory_filters_and_hides(
+    client, owner, colleague, outsider, organisation, topics
+):
     update_profile(
-        owner.profile, by=owner, headline="Pricing wizard",
+        owner.profile,
+        by=owner,
+        headline="Pricing wizard",
         topics_offered=[topics["pricing"]],
         topics_offered_visibility=Visibility.ORGANISATIONS,
     )
@@ -74,7 +78,9 @@ def test_member_directory_htmx_renders_only_results(client, owner):
     assert b"<html" not in response.content
 
 
-def test_member_directory_queries_do_not_grow(client, owner, django_assert_max_num_queries):
+def test_member_directory_queries_do_not_grow(
+    client, owner, django_assert_max_num_queries
+):
     for i in range(25):
         make_person(f"p{i}@example.com", f"Person {i}")
     client.force_login(owner)
@@ -87,7 +93,12 @@ def test_hidden_photo_is_not_served(client, owner, outsider, settings, tmp_path)
     from tests.test_accounts_services import image_upload
 
     settings.MEDIA_ROOT = tmp_path
-    update_profile(owner.profile, by=owner, photo=image_upload(), photo_visibility=Visibility.ONLY_ME)
+    update_profile(
+        owner.profile,
+        by=owner,
+        photo=image_upload(),
+        photo_visibility=Visibility.ONLY_ME,
+    )
     url = reverse("members:photo", args=[owner.profile.pk])
     client.force_login(outsider)
     assert client.get(url).status_code == 404
@@ -99,9 +110,13 @@ def test_profile_form_keeps_input_and_shows_error(client, owner):
     client.force_login(owner)
     response = client.post(
         reverse("accounts:profile_edit"),
-        {"display_name": "Olive", "headline": "Typed headline", "bio": "<script>x</script>",
-         "time_zone": "Europe/London",
-         **{f"{f}_visibility": "members" for f in owner.profile.PERSONAL_FIELDS}},
+        {
+            "display_name": "Olive",
+            "headline": "Typed headline",
+            "bio": "<script>x</script>",
+            "time_zone": "Europe/London",
+            **{f"{f}_visibility": "members" for f in owner.profile.PERSONAL_FIELDS},
+        },
     )
     assert response.status_code == 400
     body = response.content.decode()
@@ -114,14 +129,22 @@ def test_profile_form_saves(client, owner, topics):
     client.force_login(owner)
     response = client.post(
         reverse("accounts:profile_edit"),
-        {"display_name": "Olive", "headline": "Baker", "bio": "**hi**",
-         "time_zone": "Europe/Dublin", "stage": "growing", "languages": ["en"],
-         "topics_needed": [topics["mindfulness"].pk],
-         **{f"{f}_visibility": "members" for f in owner.profile.PERSONAL_FIELDS}},
+        {
+            "display_name": "Olive",
+            "headline": "Baker",
+            "bio": "**hi**",
+            "time_zone": "Europe/Dublin",
+            "stage": "growing",
+            "languages": ["en"],
+            "topics_needed": [topics["mindfulness"].pk],
+            **{f"{f}_visibility": "members" for f in owner.profile.PERSONAL_FIELDS},
+        },
     )
     assert response.status_code == 302
     owner.profile.refresh_from_db()
-    assert owner.profile.headline == "Baker" and owner.profile.time_zone == "Europe/Dublin"
+    assert (
+        owner.profile.headline == "Baker" and owner.profile.time_zone == "Europe/Dublin"
+    )
 
 
 def test_wrong_image_type_on_form_is_explained(client, owner, settings, tmp_path):
@@ -131,9 +154,15 @@ def test_wrong_image_type_on_form_is_explained(client, owner, settings, tmp_path
     client.force_login(owner)
     response = client.post(
         reverse("accounts:profile_edit"),
-        {"display_name": "Olive", "headline": "Kept", "time_zone": "Europe/London",
-         "photo": SimpleUploadedFile("x.png", b"not an image", content_type="image/png"),
-         **{f"{f}_visibility": "members" for f in owner.profile.PERSONAL_FIELDS}},
+        {
+            "display_name": "Olive",
+            "headline": "Kept",
+            "time_zone": "Europe/London",
+            "photo": SimpleUploadedFile(
+                "x.png", b"not an image", content_type="image/png"
+            ),
+            **{f"{f}_visibility": "members" for f in owner.profile.PERSONAL_FIELDS},
+        },
     )
     assert response.status_code == 400
     assert "not an image" in response.content.decode()
@@ -141,30 +170,43 @@ def test_wrong_image_type_on_form_is_explained(client, owner, settings, tmp_path
 
 def test_create_organisation_page(client, outsider):
     client.force_login(outsider)
-    response = client.post(reverse("organisations:create"), {"name": "Seedbed", "kind": "accelerator"})
+    response = client.post(
+        reverse("organisations:create"), {"name": "Seedbed", "kind": "accelerator"}
+    )
     assert response.status_code == 302
     assert Membership.objects.get(organisation__slug="seedbed").user == outsider
 
 
 def test_create_organisation_with_missing_name_keeps_input(client, outsider):
     client.force_login(outsider)
-    response = client.post(reverse("organisations:create"), {"name": "", "kind": "funder", "summary": "Kept summary"})
+    response = client.post(
+        reverse("organisations:create"),
+        {"name": "", "kind": "funder", "summary": "Kept summary"},
+    )
     assert response.status_code == 400
     assert "Kept summary" in response.content.decode()
     assert not Organisation.objects.exists()
 
 
 @pytest.mark.parametrize("name", ["edit", "manage"])
-def test_non_admin_gets_403_on_admin_pages(client, colleague, outsider, organisation, name):
+def test_non_admin_gets_403_on_admin_pages(
+    client, colleague, outsider, organisation, name
+):
     for person in (colleague, outsider):
         client.force_login(person)
-        assert client.get(reverse(f"organisations:{name}", args=[organisation.slug])).status_code == 403
+        assert (
+            client.get(
+                reverse(f"organisations:{name}", args=[organisation.slug])
+            ).status_code
+            == 403
+        )
 
 
 def test_non_admin_cannot_invite_by_posting(client, outsider, organisation):
     client.force_login(outsider)
     response = client.post(
-        reverse("organisations:invite", args=[organisation.slug]), {"email": "x@example.com", "role": "admin"}
+        reverse("organisations:invite", args=[organisation.slug]),
+        {"email": "x@example.com", "role": "admin"},
     )
     assert response.status_code == 403
     assert not Invitation.objects.exists()
@@ -196,7 +238,8 @@ def test_admin_invites_from_manage_page(
 def test_invite_with_bad_email_keeps_input(client, owner, organisation):
     client.force_login(owner)
     response = client.post(
-        reverse("organisations:invite", args=[organisation.slug]), {"email": "not-an-email", "role": "member"}
+        reverse("organisations:invite", args=[organisation.slug]),
+        {"email": "not-an-email", "role": "member"},
     )
     assert response.status_code == 400
     assert "not-an-email" in response.content.decode()
@@ -216,7 +259,12 @@ def test_invitation_for_another_address_is_403(client, owner, outsider, organisa
 def test_steward_console_is_for_stewards_only(client, steward, outsider):
     client.force_login(outsider)
     assert client.get(reverse("steward:console")).status_code == 403
-    assert client.post(reverse("steward:topics"), {"name": "Spam", "is_active": "on"}).status_code == 403
+    assert (
+        client.post(
+            reverse("steward:topics"), {"name": "Spam", "is_active": "on"}
+        ).status_code
+        == 403
+    )
     client.force_login(steward)
     for name in ("console", "topics", "people", "organisations"):
         assert client.get(reverse(f"steward:{name}")).status_code == 200
@@ -224,7 +272,9 @@ def test_steward_console_is_for_stewards_only(client, steward, outsider):
 
 def test_steward_suspends_from_console(client, steward, outsider):
     client.force_login(steward)
-    response = client.post(reverse("steward:person_suspend", args=[outsider.pk]), {"reason": "spam"})
+    response = client.post(
+        reverse("steward:person_suspend", args=[outsider.pk]), {"reason": "spam"}
+    )
     assert response.status_code == 302
     outsider.refresh_from_db()
     assert outsider.suspended_at is not None
@@ -240,15 +290,31 @@ def test_token_page_shows_key_once(client, owner):
 
 
 def test_signup_answers_the_same_for_known_and_unknown_email(client, owner, mailoutbox):
-    known = client.post(reverse("account_signup"), {"email": owner.email, "password1": "a-Long-pass-123", "password2": "a-Long-pass-123"})
-    unknown = client.post(reverse("account_signup"), {"email": "fresh@example.com", "password1": "a-Long-pass-123", "password2": "a-Long-pass-123"})
+    known = client.post(
+        reverse("account_signup"),
+        {
+            "email": owner.email,
+            "password1": "a-Long-pass-123",
+            "password2": "a-Long-pass-123",
+        },
+    )
+    unknown = client.post(
+        reverse("account_signup"),
+        {
+            "email": "fresh@example.com",
+            "password1": "a-Long-pass-123",
+            "password2": "a-Long-pass-123",
+        },
+    )
     assert known.status_code == unknown.status_code == 302
     assert known["Location"] == unknown["Location"]
 
 
 def test_password_reset_answers_the_same_for_unknown_email(client, owner):
     known = client.post(reverse("account_reset_password"), {"email": owner.email})
-    unknown = client.post(reverse("account_reset_password"), {"email": "nobody@example.com"})
+    unknown = client.post(
+        reverse("account_reset_password"), {"email": "nobody@example.com"}
+    )
     assert known.status_code == unknown.status_code == 302
     assert known["Location"] == unknown["Location"]
 
@@ -272,7 +338,9 @@ def test_steward_grants_and_removes_the_steward_role(client, steward, outsider):
 
 def test_member_cannot_grant_the_steward_role(client, outsider, owner):
     client.force_login(outsider)
-    response = client.post(reverse("steward:person_steward", args=[owner.pk]), {"steward": "1"})
+    response = client.post(
+        reverse("steward:person_steward", args=[owner.pk]), {"steward": "1"}
+    )
     assert response.status_code == 403
     owner.refresh_from_db()
     assert not owner.is_steward

@@ -35,20 +35,28 @@ def test_outsider_cannot_find_by_hidden_field(private_owner, outsider, topics):
     region = Region.objects.get(slug="wales")
     assert private_owner.profile not in search(outsider, region=region.pk)
     assert private_owner.profile not in search(outsider, stage="growing")
-    assert private_owner.profile not in search(outsider, topic_offered=topics["pricing"].pk)
+    assert private_owner.profile not in search(
+        outsider, topic_offered=topics["pricing"].pk
+    )
     assert private_owner.profile not in search(outsider, q="Secret")
 
 
-def test_colleague_finds_by_organisation_visible_field(private_owner, colleague, topics):
+def test_colleague_finds_by_organisation_visible_field(
+    private_owner, colleague, topics
+):
     region = Region.objects.get(slug="wales")
     assert private_owner.profile in search(colleague, region=region.pk)
     assert private_owner.profile in search(colleague, stage="growing")
     # "only me" stays hidden even from colleagues
-    assert private_owner.profile not in search(colleague, topic_offered=topics["pricing"].pk)
+    assert private_owner.profile not in search(
+        colleague, topic_offered=topics["pricing"].pk
+    )
 
 
 def test_owner_always_sees_and_finds_themselves(private_owner, topics):
-    assert private_owner.profile in search(private_owner, topic_offered=topics["pricing"].pk)
+    assert private_owner.profile in search(
+        private_owner, topic_offered=topics["pricing"].pk
+    )
 
 
 def test_visible_profile_blanks_hidden_fields(private_owner, colleague, outsider):

@@ -98,11 +98,15 @@ class MemberSearchForm(forms.Form):
         empty_label=_("Any topic"),
     )
     region = forms.ModelChoiceField(
-        label=_("Region"), queryset=Region.objects.all(), required=False,
+        label=_("Region"),
+        queryset=Region.objects.all(),
+        required=False,
         empty_label=_("Any region"),
     )
     sector = forms.ModelChoiceField(
-        label=_("Sector"), queryset=Sector.objects.all(), required=False,
+        label=_("Sector"),
+        queryset=Sector.objects.all(),
+        required=False,
         empty_label=_("Any sector"),
     )
     stage = forms.ChoiceField(

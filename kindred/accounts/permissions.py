@@ -52,10 +52,7 @@ def require_steward(user: User) -> None:
 def get_profile_for_user(viewer: User, pk: int) -> Profile:
     """Return a listed profile a signed-in `viewer` may look at; 404 otherwise."""
     profile = (
-        Profile.objects.listed()
-        .select_related("user", "region")
-        .filter(pk=pk)
-        .first()
+        Profile.objects.listed().select_related("user", "region").filter(pk=pk).first()
     )
     if profile is None and viewer.is_authenticated:
         # People always see their own profile, even while suspended.

@@ -12,6 +12,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from kindred.accounts.models import Profile, User, Visibility
+from kindred.algorithms.completeness import completeness
 from kindred.core.markdown import render
 from kindred.organisations import selectors as organisation_selectors
 
@@ -52,8 +53,7 @@ def search_members(viewer: User, filters: MemberFilters) -> QuerySet[Profile]:
     profiles = Profile.objects.listed()
     if filters.q:
         words = Q(display_name__icontains=filters.q) | (
-            Q(headline__icontains=filters.q)
-            & visible("headline", viewer, colleagues)
+            Q(headline__icontains=filters.q) & visible("headline", viewer, colleagues)
         )
         profiles = profiles.filter(words)
     if filters.stage:
@@ -197,9 +197,7 @@ class VisibleProfile:
         return list(self.profile.user.memberships.all())
 
 
-def visible_profiles(
-    profiles: Iterable[Profile], viewer: User
-) -> list[VisibleProfile]:
+def visible_profiles(profiles: Iterable[Profile], viewer: User) -> list[VisibleProfile]:
     colleagues = organisation_selectors.colleague_ids(viewer)
     return [VisibleProfile(p, viewer, colleagues) for p in profiles]
 
@@ -237,13 +235,10 @@ _COMPLETENESS = (
 
 def profile_completeness(profile: Profile) -> Completeness:
     """Say how complete `profile` is and what is missing, with why it matters."""
-    missing: list[tuple[str, str]] = []
-    for field, label, why in _COMPLETENESS:
+    filled = {}
+    for field, _label, _why in _COMPLETENESS:
         value = getattr(profile, field)
-        filled = value.exists() if hasattr(value, "exists") else bool(value)
-        if not filled:
-            missing.append((str(label), str(why)))
-    done = len(_COMPLETENESS) - len(missing)
-    return Completeness(
-        percent=round(100 * done / len(_COMPLETENESS)), missing=missing
-    )
+        filled[field] = value.exists() if hasattr(value, "exists") else bool(value)
+    percent, missing = completeness(filled, [field for field, *_ in _COMPLETENESS])
+    reasons = {field: (str(label), str(why)) for field, label, why in _COMPLETENESS}
+    return Completeness(percent=percent, missing=[reasons[f] for f in missing])

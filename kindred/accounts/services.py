@@ -101,7 +101,9 @@ def create_api_token(
     if not name:
         raise ProfileError(_("Give the token a name."), field="name")
     if expires_at is not None and expires_at <= timezone.now():
-        raise ProfileError(_("The expiry date must be in the future."), field="expires_at")
+        raise ProfileError(
+            _("The expiry date must be in the future."), field="expires_at"
+        )
     if by.api_tokens.active().count() >= 20:
         raise ProfileError(_("You have 20 active tokens; revoke one first."))
     raw, prefix, key_hash = ApiToken.generate()

@@ -38,7 +38,9 @@ def settings_home(request: HttpRequest) -> HttpResponse:
 def profile_edit(request: HttpRequest) -> HttpResponse:
     profile = request.user.profile  # type: ignore[union-attr]
     if request.method == "POST":
-        form = ProfileForm(request.POST, request.FILES, instance=Profile.objects.get(pk=profile.pk))
+        form = ProfileForm(
+            request.POST, request.FILES, instance=Profile.objects.get(pk=profile.pk)
+        )
         if form.is_valid():
             data = dict(form.cleaned_data)
             try:
@@ -110,7 +112,9 @@ def tokens(request: HttpRequest) -> HttpResponse:
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(ApiToken, pk=pk, user=request.user)
     services.revoke_api_token(token, by=request.user)  # type: ignore[arg-type]
-    messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
+    messages.success(
+        request, _("The token “%(name)s” is revoked.") % {"name": token.name}
+    )
     return redirect("accounts:tokens")
 
 

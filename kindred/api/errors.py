@@ -44,7 +44,9 @@ def problem(
     return response
 
 
-def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+def problem_exception_handler(
+    exc: Exception, context: dict[str, Any]
+) -> Response | None:
     if isinstance(exc, KindredError):
         errors = {exc.field: [exc.message]} if exc.field else None
         return problem(exc.status_code, exc.message, code=exc.code, errors=errors)
@@ -57,12 +59,22 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         return None
     if isinstance(exc, exceptions.ValidationError):
         detail = _("Some fields are not valid; see “errors”.")
-        errors = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
-        result = problem(status.HTTP_400_BAD_REQUEST, str(detail), code="invalid", errors=errors)
+        errors = (
+            response.data
+            if isinstance(response.data, dict)
+            else {"non_field_errors": response.data}
+        )
+        result = problem(
+            status.HTTP_400_BAD_REQUEST, str(detail), code="invalid", errors=errors
+        )
     else:
         data = response.data
         detail = data.get("detail", "") if isinstance(data, dict) else str(data)
-        code = getattr(exc, "default_code", "") if isinstance(exc, exceptions.APIException) else ""
+        code = (
+            getattr(exc, "default_code", "")
+            if isinstance(exc, exceptions.APIException)
+            else ""
+        )
         result = problem(response.status_code, str(detail), code=str(code))
     for header in ("WWW-Authenticate", "Retry-After", "Allow"):
         if header in response:

@@ -33,7 +33,9 @@ def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
         if not key or not request.user.is_authenticated:
             return handler(view, request, *args, **kwargs)
         if len(key) > 200 or not key.isprintable():
-            return problem(400, _("The Idempotency-Key must be at most 200 printable characters."))
+            return problem(
+                400, _("The Idempotency-Key must be at most 200 printable characters.")
+            )
         fingerprint = hashlib.sha256(request.body).hexdigest()
         IdempotencyRecord.objects.filter(
             user=request.user, key=key, created_at__lt=timezone.now() - KEEP_FOR
@@ -42,8 +44,11 @@ def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
             try:
                 with transaction.atomic():
                     record = IdempotencyRecord.objects.create(
-                        user=request.user, key=key, method=request.method,
-                        path=request.path, fingerprint=fingerprint,
+                        user=request.user,
+                        key=key,
+                        method=request.method,
+                        path=request.path,
+                        fingerprint=fingerprint,
                     )
             except IntegrityError:
                 return _replay(request, key, fingerprint)
@@ -62,7 +67,9 @@ def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
 def _replay(request: Request, key: str, fingerprint: str) -> Response:
     record = IdempotencyRecord.objects.get(user=request.user, key=key)
     if (record.method, record.path, record.fingerprint) != (
-        request.method, request.path, fingerprint
+        request.method,
+        request.path,
+        fingerprint,
     ):
         return problem(
             422, _("This Idempotency-Key was already used for a different request.")

@@ -20,8 +20,10 @@ class IdCursorPagination(CursorPagination):
         values = request.query_params.getlist(self.page_size_query_param)
         if not values:
             return self.page_size
-        if len(values) > 1 or not re.fullmatch(r"[0-9]{1,3}", values[0]) or not (
-            1 <= int(values[0]) <= self.max_page_size
+        if (
+            len(values) > 1
+            or not re.fullmatch(r"[0-9]{1,3}", values[0])
+            or not (1 <= int(values[0]) <= self.max_page_size)
         ):
             raise ValidationError(
                 {"page_size": [_("Give one whole number from 1 to 100.")]}

@@ -30,15 +30,18 @@ class KindredAutoSchema(AutoSchema):
             errors.append("415")
         if self.method == "POST":
             errors += ["409", "422"]  # Idempotency-Key still running, or reused
-        problem = OpenApiResponse(ProblemSerializer, description="A problem (RFC 9457).")
+        problem = OpenApiResponse(
+            ProblemSerializer, description="A problem (RFC 9457)."
+        )
         for status in errors:
             if status not in responses:
                 responses[status] = self._get_response_for_code(
-                    problem, status, media_types=["application/problem+json"],
+                    problem,
+                    status,
+                    media_types=["application/problem+json"],
                     direction=direction,
                 )
         return responses
-
 
     def get_override_parameters(self) -> list[Any]:
         parameters = list(super().get_override_parameters())

@@ -9,14 +9,19 @@ from rest_framework import serializers
 
 from kindred.accounts.models import (
     LANGUAGE_CHOICES,
-    ApiToken,
     TIME_ZONE_CHOICES,
+    ApiToken,
     Profile,
     Stage,
     Visibility,
 )
 from kindred.core.models import Region, Sector, Topic
-from kindred.organisations.models import Invitation, JoinRequest, Membership, Organisation, Role
+from kindred.organisations.models import (
+    Invitation,
+    JoinRequest,
+    Organisation,
+    Role,
+)
 
 
 class StrictCharField(serializers.CharField):
@@ -56,7 +61,9 @@ class TermSerializer(serializers.Serializer):
 
 class TopicSerializer(TermSerializer):
     description = serializers.CharField(read_only=True)
-    parent = serializers.IntegerField(source="parent_id", read_only=True, allow_null=True)
+    parent = serializers.IntegerField(
+        source="parent_id", read_only=True, allow_null=True
+    )
     is_active = serializers.BooleanField(read_only=True)
 
 
@@ -114,7 +121,9 @@ class MeSerializer(serializers.Serializer):
     time_zone = serializers.CharField(read_only=True)
     languages = serializers.ListField(child=serializers.CharField(), read_only=True)
     visibility = serializers.SerializerMethodField()
-    memberships = MembershipOutSerializer(many=True, read_only=True, source="user.memberships")
+    memberships = MembershipOutSerializer(
+        many=True, read_only=True, source="user.memberships"
+    )
 
     def get_visibility(self, profile: Profile) -> dict[str, str]:
         return {f: getattr(profile, f"{f}_visibility") for f in Profile.PERSONAL_FIELDS}
@@ -145,7 +154,9 @@ class MeUpdateSerializer(serializers.Serializer):
     topics_needed = _id_list(Topic)
     time_zone = serializers.ChoiceField(choices=TIME_ZONE_CHOICES, required=False)
     languages = serializers.ListField(
-        child=serializers.ChoiceField(choices=LANGUAGE_CHOICES), required=False, max_length=20
+        child=serializers.ChoiceField(choices=LANGUAGE_CHOICES),
+        required=False,
+        max_length=20,
     )
     visibility = VisibilitySerializer(required=False)
 
@@ -153,7 +164,6 @@ class MeUpdateSerializer(serializers.Serializer):
         if not value.strip():
             raise serializers.ValidationError(_("Your name cannot be empty."))
         return value.strip()
-
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
@@ -167,8 +177,19 @@ class OrganisationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Organisation
         fields = [
-            "id", "slug", "name", "kind", "summary", "description", "website", "email",
-            "regions", "member_count", "has_logo", "is_active", "created_at",
+            "id",
+            "slug",
+            "name",
+            "kind",
+            "summary",
+            "description",
+            "website",
+            "email",
+            "regions",
+            "member_count",
+            "has_logo",
+            "is_active",
+            "created_at",
         ]
         read_only_fields = fields
 
@@ -198,7 +219,9 @@ class OrganisationWriteSerializer(serializers.Serializer):
 class OrganisationMemberSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     member_id = serializers.IntegerField(source="user.profile.pk", read_only=True)
-    display_name = serializers.CharField(source="user.profile.display_name", read_only=True)
+    display_name = serializers.CharField(
+        source="user.profile.display_name", read_only=True
+    )
     role = serializers.ChoiceField(choices=Role.choices, read_only=True)
     title = serializers.CharField(read_only=True)
     joined_at = serializers.DateTimeField(read_only=True)
@@ -222,7 +245,9 @@ class InvitationCreateSerializer(serializers.Serializer):
 
 class JoinRequestSerializer(serializers.ModelSerializer):
     member_id = serializers.IntegerField(source="user.profile.pk", read_only=True)
-    display_name = serializers.CharField(source="user.profile.display_name", read_only=True)
+    display_name = serializers.CharField(
+        source="user.profile.display_name", read_only=True
+    )
 
     class Meta:
         model = JoinRequest
@@ -257,7 +282,15 @@ class OrganisationFilterSerializer(serializers.Serializer):
 class ApiTokenSerializer(serializers.ModelSerializer):
     class Meta:
         model = ApiToken
-        fields = ["id", "name", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at"]
+        fields = [
+            "id",
+            "name",
+            "prefix",
+            "created_at",
+            "expires_at",
+            "last_used_at",
+            "revoked_at",
+        ]
         read_only_fields = fields
 
 
@@ -267,7 +300,9 @@ class ApiTokenCreateSerializer(serializers.Serializer):
 
 
 class ApiTokenCreatedSerializer(ApiTokenSerializer):
-    key = serializers.CharField(read_only=True, help_text="Shown once; store it safely.")
+    key = serializers.CharField(
+        read_only=True, help_text="Shown once; store it safely."
+    )
 
     class Meta(ApiTokenSerializer.Meta):
         fields = [*ApiTokenSerializer.Meta.fields, "key"]
@@ -278,7 +313,9 @@ class TopicWriteSerializer(serializers.Serializer):
     name = StrictCharField(max_length=80)
     description = StrictCharField(max_length=300, required=False, allow_blank=True)
     parent = serializers.PrimaryKeyRelatedField(
-        queryset=Topic.objects.filter(parent__isnull=True), required=False, allow_null=True
+        queryset=Topic.objects.filter(parent__isnull=True),
+        required=False,
+        allow_null=True,
     )
     is_active = StrictBooleanField(required=False, default=True)
 

@@ -1,8 +1,7 @@
+from csp.decorators import csp_update
 from django.urls import path
 from django.views.generic import TemplateView
 from drf_spectacular.views import SpectacularAPIView
-
-from csp.decorators import csp_update
 
 from kindred.api import views
 
@@ -19,16 +18,48 @@ urlpatterns = [
     path("members", views.MemberList.as_view(), name="members"),
     path("members/<int:pk>", views.MemberDetail.as_view(), name="member"),
     path("organisations", views.OrganisationList.as_view(), name="organisations"),
-    path("organisations/<slug:slug>", views.OrganisationDetail.as_view(), name="organisation"),
-    path("organisations/<slug:slug>/members", views.OrganisationMembers.as_view(), name="organisation-members"),
-    path("organisations/<slug:slug>/members/<int:pk>", views.OrganisationMember.as_view(), name="organisation-member"),
-    path("organisations/<slug:slug>/invitations", views.OrganisationInvitations.as_view(), name="organisation-invitations"),
-    path("organisations/<slug:slug>/join-requests", views.OrganisationJoinRequests.as_view(), name="organisation-join-requests"),
-    path("organisations/<slug:slug>/join-requests/<int:pk>/decision", views.OrganisationJoinRequestDecision.as_view(), name="organisation-join-decision"),
+    path(
+        "organisations/<slug:slug>",
+        views.OrganisationDetail.as_view(),
+        name="organisation",
+    ),
+    path(
+        "organisations/<slug:slug>/members",
+        views.OrganisationMembers.as_view(),
+        name="organisation-members",
+    ),
+    path(
+        "organisations/<slug:slug>/members/<int:pk>",
+        views.OrganisationMember.as_view(),
+        name="organisation-member",
+    ),
+    path(
+        "organisations/<slug:slug>/invitations",
+        views.OrganisationInvitations.as_view(),
+        name="organisation-invitations",
+    ),
+    path(
+        "organisations/<slug:slug>/join-requests",
+        views.OrganisationJoinRequests.as_view(),
+        name="organisation-join-requests",
+    ),
+    path(
+        "organisations/<slug:slug>/join-requests/<int:pk>/decision",
+        views.OrganisationJoinRequestDecision.as_view(),
+        name="organisation-join-decision",
+    ),
     path("topics", views.TopicCreate.as_view(), name="topics"),
     path("topics/<int:pk>", views.TopicDetail.as_view(), name="topic"),
-    path("members/<int:pk>/suspension", views.MemberSuspension.as_view(), name="member-suspension"),
-    path("invitations/<str:token>/accept", views.InvitationAccept.as_view(), name="invitation-accept"),
+    path(
+        "members/<int:pk>/suspension",
+        views.MemberSuspension.as_view(),
+        name="member-suspension",
+    ),
+    path(
+        "invitations/<str:token>/accept",
+        views.InvitationAccept.as_view(),
+        name="invitation-accept",
+    ),
     path("tokens", views.TokenList.as_view(), name="tokens"),
     path("tokens/<int:pk>", views.TokenDetail.as_view(), name="token"),
     path("regions", views.RegionList.as_view(), name="regions"),

@@ -15,23 +15,33 @@ from rest_framework.views import APIView
 from kindred.accounts import selectors as account_selectors
 from kindred.accounts import services as account_services
 from kindred.accounts.models import ApiToken, Profile, User
-from kindred.accounts.permissions import require_steward
-from kindred.accounts.permissions import get_profile_for_user
+from kindred.accounts.permissions import get_profile_for_user, require_steward
 from kindred.api import serializers as s
 from kindred.api.idempotency import idempotent
+from kindred.core import services as core_services
 from kindred.core.models import Region, Sector, Topic
 from kindred.organisations import selectors as organisation_selectors
 from kindred.organisations import services as organisation_services
-from kindred.core import services as core_services
-from kindred.organisations.models import Invitation, JoinRequest, Membership, Organisation
-from kindred.organisations.permissions import get_organisation_for_user, require_org_admin
+from kindred.organisations.models import (
+    Invitation,
+    JoinRequest,
+    Membership,
+    Organisation,
+)
+from kindred.organisations.permissions import (
+    get_organisation_for_user,
+    require_org_admin,
+)
 
 
 def _me(request: Request) -> Profile:
     return (
         Profile.objects.select_related("user", "region")
         .prefetch_related(
-            "sectors", "topics_offered", "topics_needed", "user__memberships__organisation"
+            "sectors",
+            "topics_offered",
+            "topics_needed",
+            "user__memberships__organisation",
         )
         .get(user=request.user)
     )
@@ -89,10 +99,14 @@ class MemberList(generics.ListAPIView):
 
 
 class MemberDetail(APIView):
-    @extend_schema(responses=s.MemberSerializer, summary="One member, as you may see them")
+    @extend_schema(
+        responses=s.MemberSerializer, summary="One member, as you may see them"
+    )
     def get(self, request: Request, pk: int) -> Response:
         profile = get_profile_for_user(request.user, pk)
-        profile = account_selectors.with_card_data(Profile.objects.filter(pk=profile.pk)).get()
+        profile = account_selectors.with_card_data(
+            Profile.objects.filter(pk=profile.pk)
+        ).get()
         member = account_selectors.visible_profile(profile, request.user)
         return Response(s.MemberSerializer(member).data)
 
@@ -131,7 +145,9 @@ class OrganisationList(generics.ListAPIView):
         organisation = organisation_services.create_organisation(
             by=request.user, regions=data.pop("regions", []), **data
         )
-        return Response(s.OrganisationSerializer(organisation).data, status=status.HTTP_201_CREATED)
+        return Response(
+            s.OrganisationSerializer(organisation).data, status=status.HTTP_201_CREATED
+        )
 
 
 def _organisation(request: Request, slug: str) -> Organisation:
@@ -204,7 +220,10 @@ class OrganisationMember(APIView):
 
 
 class OrganisationInvitations(APIView):
-    @extend_schema(responses=s.InvitationSerializer(many=True), summary="Pending invitations (admins)")
+    @extend_schema(
+        responses=s.InvitationSerializer(many=True),
+        summary="Pending invitations (admins)",
+    )
     def get(self, request: Request, slug: str) -> Response:
         organisation = _organisation(request, slug)
         require_org_admin(request.user, organisation)
@@ -225,11 +244,16 @@ class OrganisationInvitations(APIView):
         invitation = organisation_services.invite_member(
             organisation, by=request.user, **serializer.validated_data
         )
-        return Response(s.InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
+        return Response(
+            s.InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED
+        )
 
 
 class OrganisationJoinRequests(APIView):
-    @extend_schema(responses=s.JoinRequestSerializer(many=True), summary="Pending join requests (admins)")
+    @extend_schema(
+        responses=s.JoinRequestSerializer(many=True),
+        summary="Pending join requests (admins)",
+    )
     def get(self, request: Request, slug: str) -> Response:
         organisation = _organisation(request, slug)
         require_org_admin(request.user, organisation)
@@ -247,9 +271,13 @@ class OrganisationJoinRequests(APIView):
         serializer = s.JoinRequestCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         join_request = organisation_services.request_to_join(
-            organisation, by=request.user, message=serializer.validated_data.get("message", "")
+            organisation,
+            by=request.user,
+            message=serializer.validated_data.get("message", ""),
         )
-        return Response(s.JoinRequestSerializer(join_request).data, status=status.HTTP_201_CREATED)
+        return Response(
+            s.JoinRequestSerializer(join_request).data, status=status.HTTP_201_CREATED
+        )
 
 
 class OrganisationJoinRequestDecision(APIView):
@@ -301,11 +329,19 @@ class InvitationAccept(APIView):
     )
     @idempotent
     def post(self, request: Request, token: str) -> Response:
-        invitation = Invitation.objects.select_related("organisation").filter(token=token).first()
+        invitation = (
+            Invitation.objects.select_related("organisation")
+            .filter(token=token)
+            .first()
+        )
         if invitation is None:
             raise Http404
-        membership = organisation_services.accept_invitation(invitation, by=request.user)
-        return Response(s.MembershipOutSerializer(membership).data, status=status.HTTP_201_CREATED)
+        membership = organisation_services.accept_invitation(
+            invitation, by=request.user
+        )
+        return Response(
+            s.MembershipOutSerializer(membership).data, status=status.HTTP_201_CREATED
+        )
 
 
 class TokenList(generics.ListAPIView):
@@ -330,7 +366,9 @@ class TokenList(generics.ListAPIView):
     def post(self, request: Request) -> Response:
         serializer = s.ApiTokenCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        token, raw = account_services.create_api_token(by=request.user, **serializer.validated_data)
+        token, raw = account_services.create_api_token(
+            by=request.user, **serializer.validated_data
+        )
         data = {**s.ApiTokenSerializer(token).data, "key": raw}
         return Response(data, status=status.HTTP_201_CREATED)
 
@@ -356,7 +394,9 @@ class TopicCreate(TopicList):
         require_steward(request.user)
         serializer = s.TopicWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        topic = core_services.save_topic(None, by=request.user, **serializer.validated_data)
+        topic = core_services.save_topic(
+            None, by=request.user, **serializer.validated_data
+        )
         return Response(s.TopicSerializer(topic).data, status=status.HTTP_201_CREATED)
 
 
@@ -371,7 +411,9 @@ class TopicDetail(APIView):
         topic = get_object_or_404(Topic, pk=pk)
         serializer = s.TopicWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        topic = core_services.save_topic(topic, by=request.user, **serializer.validated_data)
+        topic = core_services.save_topic(
+            topic, by=request.user, **serializer.validated_data
+        )
         return Response(s.TopicSerializer(topic).data)
 
 
@@ -390,10 +432,14 @@ class MemberSuspension(APIView):
         person = self._person(request, pk)
         serializer = s.SuspensionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        account_services.suspend_user(person, by=request.user, **serializer.validated_data)
+        account_services.suspend_user(
+            person, by=request.user, **serializer.validated_data
+        )
         return Response(serializer.data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={204: None}, summary="Reinstate a suspended account (stewards)")
+    @extend_schema(
+        responses={204: None}, summary="Reinstate a suspended account (stewards)"
+    )
     def delete(self, request: Request, pk: int) -> Response:
         account_services.reinstate_user(self._person(request, pk), by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -20,21 +20,111 @@ from django.utils.text import slugify
 from kindred.accounts.models import Profile, Stage, User, Visibility
 from kindred.core import vocabulary
 from kindred.core.models import Region, Sector, Topic
-from kindred.organisations.models import Invitation, JoinRequest, Membership, Organisation, Role
+from kindred.organisations.models import (
+    Invitation,
+    JoinRequest,
+    Membership,
+    Organisation,
+    Role,
+)
 
 DEMO_PASSWORD = "kindred-demo"  # noqa: S105 - documented demo password, demo data only
 
-FIRST = (
-    "Aisha Ben Chloe Dafydd Eilidh Femi Grace Hamza Isla Jamal Kiran Laila Mateusz "
-    "Niamh Olu Priya Quentin Rhys Sofia Tomasz Uma Viktor Wen Xavier Yasmin Zainab "
-    "Alex Bethan Callum Deepa Ewan Fatima Gareth Hannah Imran Jess Kwame Lucy Mohammed "
-    "Nia Owen Parveen Rosa Sean Tariq Ursula Vik Will Yusuf Zoe Ana Bronwen Ciaran Dev"
-).split()
-LAST = (
-    "Khan Jones Smith Williams Okafor Patel Murphy Nowak Campbell Evans Hughes Ahmed "
-    "Chen Davies Kowalski Singh Thomas Roberts Obi Walker MacLeod Ali Begum Wright "
-    "Green Hall Wood Lewis Price Morgan Baker Rahman Hussain Kaur Fraser Byrne Kelly"
-).split()
+FIRST = [
+    "Aisha",
+    "Ben",
+    "Chloe",
+    "Dafydd",
+    "Eilidh",
+    "Femi",
+    "Grace",
+    "Hamza",
+    "Isla",
+    "Jamal",
+    "Kiran",
+    "Laila",
+    "Mateusz",
+    "Niamh",
+    "Olu",
+    "Priya",
+    "Quentin",
+    "Rhys",
+    "Sofia",
+    "Tomasz",
+    "Uma",
+    "Viktor",
+    "Wen",
+    "Xavier",
+    "Yasmin",
+    "Zainab",
+    "Alex",
+    "Bethan",
+    "Callum",
+    "Deepa",
+    "Ewan",
+    "Fatima",
+    "Gareth",
+    "Hannah",
+    "Imran",
+    "Jess",
+    "Kwame",
+    "Lucy",
+    "Mohammed",
+    "Nia",
+    "Owen",
+    "Parveen",
+    "Rosa",
+    "Sean",
+    "Tariq",
+    "Ursula",
+    "Vik",
+    "Will",
+    "Yusuf",
+    "Zoe",
+    "Ana",
+    "Bronwen",
+    "Ciaran",
+    "Dev",
+]
+LAST = [
+    "Khan",
+    "Jones",
+    "Smith",
+    "Williams",
+    "Okafor",
+    "Patel",
+    "Murphy",
+    "Nowak",
+    "Campbell",
+    "Evans",
+    "Hughes",
+    "Ahmed",
+    "Chen",
+    "Davies",
+    "Kowalski",
+    "Singh",
+    "Thomas",
+    "Roberts",
+    "Obi",
+    "Walker",
+    "MacLeod",
+    "Ali",
+    "Begum",
+    "Wright",
+    "Green",
+    "Hall",
+    "Wood",
+    "Lewis",
+    "Price",
+    "Morgan",
+    "Baker",
+    "Rahman",
+    "Hussain",
+    "Kaur",
+    "Fraser",
+    "Byrne",
+    "Kelly",
+]
 
 BUSINESSES = [
     ("a zero-waste bakery", "Agriculture and food"),
@@ -56,49 +146,121 @@ BUSINESSES = [
 ]
 
 ORGANISATIONS = [
-    ("Northshire Growth Hub", Organisation.Kind.PUBLIC_AGENCY,
-     "Free, impartial business support for every business in the region."),
-    ("Mindful Founders CIC", Organisation.Kind.CHARITY,
-     "Wellbeing and mindfulness programmes for founders under pressure."),
-    ("University of Northshire Enterprise", Organisation.Kind.UNIVERSITY,
-     "Mentoring, student talent and research partnerships for local firms."),
-    ("Riverside Community Finance", Organisation.Kind.FUNDER,
-     "Loans and grants for businesses that banks turn away."),
-    ("Northshire Chamber of Commerce", Organisation.Kind.CHAMBER,
-     "Networking, export documents and a voice for local business."),
-    ("Launchpad Accelerator", Organisation.Kind.ACCELERATOR,
-     "A twelve-week programme for ambitious tech start-ups."),
-    ("Clear Ledger Advisers", Organisation.Kind.BUSINESS_ADVISER,
-     "Accountants who explain cash flow in plain words."),
-    ("Skills Forward Training", Organisation.Kind.TRAINER,
-     "Short practical courses in sales, marketing and leadership."),
-    ("Women in Enterprise Network", Organisation.Kind.CHARITY,
-     "Peer circles and role models for women starting businesses."),
-    ("Export Northshire", Organisation.Kind.PUBLIC_AGENCY,
-     "Help to sell abroad: markets, paperwork and trade missions."),
-    ("Green Business Partnership", Organisation.Kind.BUSINESS_ADVISER,
-     "Practical steps to net zero that also save money."),
-    ("Makers' Co-working", Organisation.Kind.BUSINESS,
-     "Desks, workshops and a friendly community of makers."),
+    (
+        "Northshire Growth Hub",
+        Organisation.Kind.PUBLIC_AGENCY,
+        "Free, impartial business support for every business in the region.",
+    ),
+    (
+        "Mindful Founders CIC",
+        Organisation.Kind.CHARITY,
+        "Wellbeing and mindfulness programmes for founders under pressure.",
+    ),
+    (
+        "University of Northshire Enterprise",
+        Organisation.Kind.UNIVERSITY,
+        "Mentoring, student talent and research partnerships for local firms.",
+    ),
+    (
+        "Riverside Community Finance",
+        Organisation.Kind.FUNDER,
+        "Loans and grants for businesses that banks turn away.",
+    ),
+    (
+        "Northshire Chamber of Commerce",
+        Organisation.Kind.CHAMBER,
+        "Networking, export documents and a voice for local business.",
+    ),
+    (
+        "Launchpad Accelerator",
+        Organisation.Kind.ACCELERATOR,
+        "A twelve-week programme for ambitious tech start-ups.",
+    ),
+    (
+        "Clear Ledger Advisers",
+        Organisation.Kind.BUSINESS_ADVISER,
+        "Accountants who explain cash flow in plain words.",
+    ),
+    (
+        "Skills Forward Training",
+        Organisation.Kind.TRAINER,
+        "Short practical courses in sales, marketing and leadership.",
+    ),
+    (
+        "Women in Enterprise Network",
+        Organisation.Kind.CHARITY,
+        "Peer circles and role models for women starting businesses.",
+    ),
+    (
+        "Export Northshire",
+        Organisation.Kind.PUBLIC_AGENCY,
+        "Help to sell abroad: markets, paperwork and trade missions.",
+    ),
+    (
+        "Green Business Partnership",
+        Organisation.Kind.BUSINESS_ADVISER,
+        "Practical steps to net zero that also save money.",
+    ),
+    (
+        "Makers' Co-working",
+        Organisation.Kind.BUSINESS,
+        "Desks, workshops and a friendly community of makers.",
+    ),
 ]
 
 DEMO_LOGINS = [
     # email, name, headline, organisation index, role, steward
-    ("steward@example.org", "Sam Okafor", "Ecosystem steward for Northshire", None,
-     Role.MEMBER, True),
-    ("adviser@example.org", "Aisha Khan", "Business adviser at Northshire Growth Hub",
-     0, Role.PRACTITIONER, False),
-    ("programme.lead@example.org", "Rhys Evans",
-     "Leads the Mindful Founders wellbeing programme", 1, Role.ADMIN, False),
-    ("mentor@example.org", "Priya Patel", "Mentor and enterprise fellow", 2,
-     Role.PRACTITIONER, False),
-    ("founder@example.org", "Jamal Campbell", "Founder of a zero-waste bakery", None,
-     Role.MEMBER, False),
+    (
+        "steward@example.org",
+        "Sam Okafor",
+        "Ecosystem steward for Northshire",
+        None,
+        Role.MEMBER,
+        True,
+    ),
+    (
+        "adviser@example.org",
+        "Aisha Khan",
+        "Business adviser at Northshire Growth Hub",
+        0,
+        Role.PRACTITIONER,
+        False,
+    ),
+    (
+        "programme.lead@example.org",
+        "Rhys Evans",
+        "Leads the Mindful Founders wellbeing programme",
+        1,
+        Role.ADMIN,
+        False,
+    ),
+    (
+        "mentor@example.org",
+        "Priya Patel",
+        "Mentor and enterprise fellow",
+        2,
+        Role.PRACTITIONER,
+        False,
+    ),
+    (
+        "founder@example.org",
+        "Jamal Campbell",
+        "Founder of a zero-waste bakery",
+        None,
+        Role.MEMBER,
+        False,
+    ),
 ]
 
 PRACTITIONER_HEADLINES = [
-    "Business adviser", "Mentor", "Start-up coach", "Finance specialist",
-    "Marketing trainer", "Export adviser", "Wellbeing coach", "Enterprise lecturer",
+    "Business adviser",
+    "Mentor",
+    "Start-up coach",
+    "Finance specialist",
+    "Marketing trainer",
+    "Export adviser",
+    "Wellbeing coach",
+    "Enterprise lecturer",
 ]
 
 
@@ -149,7 +311,9 @@ def build(
         else:
             kind = rng.choice(list(Organisation.Kind))
             name = f"{rng.choice(LAST)} {kind.label} {i}"
-            summary = f"{kind.label} supporting businesses across {rng.choice(regions).name}."
+            summary = (
+                f"{kind.label} supporting businesses across {rng.choice(regions).name}."
+            )
         org_rows.append(
             Organisation(
                 name=name,
@@ -184,13 +348,22 @@ def build(
     users: list[User] = []
     for email, *_ in DEMO_LOGINS:
         users.append(
-            User(email=email, password=login_hash, is_demo=True,
-                 is_steward=email.startswith("steward"), date_joined=now)
+            User(
+                email=email,
+                password=login_hash,
+                is_demo=True,
+                is_steward=email.startswith("steward"),
+                date_joined=now,
+            )
         )
     for i in range(scale):
         users.append(
-            User(email=f"person{i}@demo.example.org", password="!demo", is_demo=True,
-                 date_joined=now)
+            User(
+                email=f"person{i}@demo.example.org",
+                password="!demo",
+                is_demo=True,
+                date_joined=now,
+            )
         )
     for batch in _chunks(users, 5000):
         User.objects.bulk_create(batch)
@@ -199,7 +372,10 @@ def build(
     by_email = {u.email: u for u in users}
     # Demo addresses count as verified, so the demo logins work straight away.
     EmailAddress.objects.bulk_create(
-        [EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in users],
+        [
+            EmailAddress(user=u, email=u.email, verified=True, primary=True)
+            for u in users
+        ],
         batch_size=5000,
     )
 
@@ -209,8 +385,10 @@ def build(
     sector_links: list[tuple[int, int]] = []
     for index, user in enumerate(users):
         demo = next((d for d in DEMO_LOGINS if d[0] == user.email), None)
-        practitioner = demo is not None and demo[3] is not None or (
-            demo is None and rng.random() < 0.3
+        practitioner = (
+            demo is not None
+            and demo[3] is not None
+            or (demo is None and rng.random() < 0.3)
         )
         if demo:
             name, headline = demo[1], demo[2]
@@ -236,14 +414,19 @@ def build(
                 "Ask me about anything on my topics list."
             ),
             region=home_region if rng.random() < 0.7 else rng.choice(regions),
-            stage=(
-                rng.choice(Stage.values) if not practitioner else Stage.ESTABLISHED
-            ),
-            time_zone="Europe/London" if rng.random() < 0.9 else rng.choice(
+            stage=(rng.choice(Stage.values) if not practitioner else Stage.ESTABLISHED),
+            time_zone="Europe/London"
+            if rng.random() < 0.9
+            else rng.choice(
                 ["Europe/Dublin", "Europe/Warsaw", "Asia/Kolkata", "America/New_York"]
             ),
-            languages=["en"] + (["cy"] if rng.random() < 0.15 else [])
-            + ([rng.choice(["pl", "ur", "pa", "fr", "ar"])] if rng.random() < 0.2 else []),
+            languages=["en"]
+            + (["cy"] if rng.random() < 0.15 else [])
+            + (
+                [rng.choice(["pl", "ur", "pa", "fr", "ar"])]
+                if rng.random() < 0.2
+                else []
+            ),
             created_at=created,
             **{f"{f}_visibility": _visibility(rng) for f in Profile.PERSONAL_FIELDS},
         )
@@ -254,20 +437,27 @@ def build(
         sector_links.append((index, sectors[sector_name].pk))
         if rng.random() < 0.2:
             sector_links.append((index, rng.choice(sector_list).pk))
-        offered = rng.sample(topics, rng.randint(3, 6) if practitioner else rng.randint(0, 2))
+        offered = rng.sample(
+            topics, rng.randint(3, 6) if practitioner else rng.randint(0, 2)
+        )
         needed = [] if practitioner else rng.sample(topics, rng.randint(1, 4))
         topic_links += [(index, t.pk, True) for t in offered]
         topic_links += [(index, t.pk, False) for t in needed if t not in offered]
         if demo and demo[3] is not None:
             memberships.append(
-                Membership(organisation=orgs[demo[3]], user=user, role=demo[4],
-                           title=demo[2][:120])
+                Membership(
+                    organisation=orgs[demo[3]],
+                    user=user,
+                    role=demo[4],
+                    title=demo[2][:120],
+                )
             )
         elif practitioner:
             org = orgs[rng.randrange(len(orgs))]
             memberships.append(
-                Membership(organisation=org, user=user, role=Role.PRACTITIONER,
-                           title=headline)
+                Membership(
+                    organisation=org, user=user, role=Role.PRACTITIONER, title=headline
+                )
             )
         elif rng.random() < 0.25:
             memberships.append(
@@ -284,7 +474,10 @@ def build(
     for m in memberships:
         if m.organisation.pk not in seen:
             seen.add(m.organisation.pk)
-            if m.user.email != "adviser@example.org" and m.user.email != "mentor@example.org":
+            if (
+                m.user.email != "adviser@example.org"
+                and m.user.email != "mentor@example.org"
+            ):
                 m.role = Role.ADMIN
     Membership.objects.bulk_create(memberships, batch_size=5000, ignore_conflicts=True)
     tick(len(memberships))
@@ -294,16 +487,27 @@ def build(
     Sectors = Profile.sectors.through
     for batch in _chunks(topic_links, 20000):
         Offered.objects.bulk_create(
-            [Offered(profile_id=profile_ids[users[i].pk], topic_id=t) for i, t, o in batch if o],
+            [
+                Offered(profile_id=profile_ids[users[i].pk], topic_id=t)
+                for i, t, o in batch
+                if o
+            ],
             ignore_conflicts=True,
         )
         Needed.objects.bulk_create(
-            [Needed(profile_id=profile_ids[users[i].pk], topic_id=t) for i, t, o in batch if not o],
+            [
+                Needed(profile_id=profile_ids[users[i].pk], topic_id=t)
+                for i, t, o in batch
+                if not o
+            ],
             ignore_conflicts=True,
         )
         tick(len(batch))
     Sectors.objects.bulk_create(
-        [Sectors(profile_id=profile_ids[users[i].pk], sector_id=s) for i, s in sector_links],
+        [
+            Sectors(profile_id=profile_ids[users[i].pk], sector_id=s)
+            for i, s in sector_links
+        ],
         batch_size=20000,
         ignore_conflicts=True,
     )
@@ -311,7 +515,9 @@ def build(
     # The founder needs wellbeing and cash-flow help, so the dashboard has helpers.
     founder = Profile.objects.get(user=by_email["founder@example.org"])
     founder.topics_needed.set(
-        Topic.objects.filter(slug__in=["mindfulness", "cash-flow-forecasting", "pricing"])
+        Topic.objects.filter(
+            slug__in=["mindfulness", "cash-flow-forecasting", "pricing"]
+        )
     )
     founder.topics_offered.set(Topic.objects.filter(slug__in=["branding"]))
     mentor = Profile.objects.get(user=by_email["mentor@example.org"])
@@ -320,11 +526,14 @@ def build(
     )
     # A join request and an invitation waiting for the programme lead.
     JoinRequest.objects.create(
-        organisation=orgs[1], user=by_email["founder@example.org"],
+        organisation=orgs[1],
+        user=by_email["founder@example.org"],
         message="I'd love to join the next wellbeing cohort.",
     )
     Invitation.objects.create(
-        organisation=orgs[1], email="new.trainer@example.org", role=Role.PRACTITIONER,
+        organisation=orgs[1],
+        email="new.trainer@example.org",
+        role=Role.PRACTITIONER,
         invited_by=by_email["programme.lead@example.org"],
     )
     return DemoResult(

@@ -51,7 +51,10 @@ def normalise_image(upload: UploadedFile, *, field: str) -> ContentFile:
         image.load()
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
         raise ImageError(
-            _("This file is not an image we can read. Upload a JPEG, PNG, WebP or GIF."),
+            _(
+                "This file is not an image we can read. "
+                "Upload a JPEG, PNG, WebP or GIF."
+            ),
             field=field,
         ) from None
     image.thumbnail((MAX_SIDE, MAX_SIDE))

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import zoneinfo
 from collections.abc import Callable
 
@@ -21,8 +22,6 @@ class TimezoneMiddleware:
             tz_name = profile.time_zone if profile else ""
         timezone.deactivate()
         if tz_name:
-            try:
+            with contextlib.suppress(zoneinfo.ZoneInfoNotFoundError, ValueError):
                 timezone.activate(zoneinfo.ZoneInfo(tz_name))
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                pass
         return self.get_response(request)

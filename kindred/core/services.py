@@ -41,7 +41,9 @@ def save_topic(
             field="name",
         )
     if topic is not None and parent is not None and parent.pk == topic.pk:
-        raise TaxonomyError(_("A topic cannot be its own broader topic."), field="parent")
+        raise TaxonomyError(
+            _("A topic cannot be its own broader topic."), field="parent"
+        )
     created = topic is None
     topic = topic or Topic(slug=_unique_topic_slug(name))
     topic.name = name
@@ -49,7 +51,9 @@ def save_topic(
     topic.parent = parent
     topic.is_active = is_active
     topic.save()
-    audit.record("topic.created" if created else "topic.updated", actor=by, target=topic)
+    audit.record(
+        "topic.created" if created else "topic.updated", actor=by, target=topic
+    )
     return topic
 
 

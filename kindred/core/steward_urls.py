@@ -12,5 +12,9 @@ urlpatterns = [
     path("people/<int:pk>/reinstate/", views.person_reinstate, name="person_reinstate"),
     path("people/<int:pk>/steward/", views.person_steward, name="person_steward"),
     path("organisations/", views.organisations, name="organisations"),
-    path("organisations/<int:pk>/active/", views.organisation_active, name="organisation_active"),
+    path(
+        "organisations/<int:pk>/active/",
+        views.organisation_active,
+        name="organisation_active",
+    ),
 ]

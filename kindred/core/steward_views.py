@@ -92,13 +92,18 @@ def topics(request: HttpRequest) -> HttpResponse:
                 add_error(form, error)
                 status = 400
             else:
-                messages.success(request, _("Topic “%(name)s” added.") % {"name": topic})
+                messages.success(
+                    request, _("Topic “%(name)s” added.") % {"name": topic}
+                )
                 return redirect("steward:topics")
         else:
             status = 400
     all_topics = Topic.objects.select_related("parent").order_by("name")
     return render(
-        request, "steward/topics.html", {"form": form, "topics": all_topics}, status=status
+        request,
+        "steward/topics.html",
+        {"form": form, "topics": all_topics},
+        status=status,
     )
 
 
@@ -113,7 +118,9 @@ def topic_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "is_active": topic.is_active,
     }
     form = TopicForm(request.POST or None, initial=initial)
-    form.fields["parent"].queryset = Topic.objects.filter(parent__isnull=True).exclude(pk=pk)  # type: ignore[attr-defined]
+    form.fields["parent"].queryset = Topic.objects.filter(parent__isnull=True).exclude(
+        pk=pk
+    )  # type: ignore[attr-defined]
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -123,7 +130,12 @@ def topic_edit(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("Topic saved."))
                 return redirect("steward:topics")
-        return render(request, "steward/topic_form.html", {"form": form, "topic": topic}, status=400)
+        return render(
+            request,
+            "steward/topic_form.html",
+            {"form": form, "topic": topic},
+            status=400,
+        )
     return render(request, "steward/topic_form.html", {"form": form, "topic": topic})
 
 
@@ -131,15 +143,23 @@ def topic_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def people(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:100]
-    users = User.objects.select_related("profile").order_by("profile__display_name", "pk")
+    users = User.objects.select_related("profile").order_by(
+        "profile__display_name", "pk"
+    )
     if q:
-        users = users.filter(Q(email__icontains=q) | Q(profile__display_name__icontains=q))
+        users = users.filter(
+            Q(email__icontains=q) | Q(profile__display_name__icontains=q)
+        )
     if request.GET.get("suspended") == "1":
         users = users.filter(suspended_at__isnull=False)
     return render(
         request,
         "steward/people.html",
-        {"page": paginate(request, users, per_page=30), "q": q, "suspend_form": SuspendForm()},
+        {
+            "page": paginate(request, users, per_page=30),
+            "q": q,
+            "suspend_form": SuspendForm(),
+        },
     )
 
 
@@ -152,7 +172,9 @@ def person_suspend(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Say why the account is suspended."))
         return redirect("steward:people")
     try:
-        account_services.suspend_user(person, by=request.user, reason=form.cleaned_data["reason"])  # type: ignore[arg-type]
+        account_services.suspend_user(
+            person, by=request.user, reason=form.cleaned_data["reason"]
+        )  # type: ignore[arg-type]
     except KindredError as error:
         messages.error(request, error.message)
     else:
@@ -177,7 +199,9 @@ def organisations(request: HttpRequest) -> HttpResponse:
     if q:
         orgs = orgs.filter(name__icontains=q)
     return render(
-        request, "steward/organisations.html", {"page": paginate(request, orgs, per_page=30), "q": q}
+        request,
+        "steward/organisations.html",
+        {"page": paginate(request, orgs, per_page=30), "q": q},
     )
 
 
@@ -186,7 +210,9 @@ def organisations(request: HttpRequest) -> HttpResponse:
 def organisation_active(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = get_object_or_404(Organisation, pk=pk)
     active = request.POST.get("active") == "1"
-    organisation_services.set_organisation_active(organisation, by=request.user, active=active)  # type: ignore[arg-type]
+    organisation_services.set_organisation_active(
+        organisation, by=request.user, active=active
+    )  # type: ignore[arg-type]
     messages.success(
         request,
         (_("%(org)s is visible again.") if active else _("%(org)s is hidden."))
@@ -207,7 +233,11 @@ def person_steward(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            (_("%(person)s is now a steward.") if make else _("%(person)s is no longer a steward."))
+            (
+                _("%(person)s is now a steward.")
+                if make
+                else _("%(person)s is no longer a steward.")
+            )
             % {"person": person},
         )
     return redirect("steward:people")

@@ -19,7 +19,16 @@ class OrganisationForm(forms.ModelForm):
 
     class Meta:
         model = Organisation
-        fields = ["name", "kind", "summary", "description", "website", "email", "regions", "logo"]
+        fields = [
+            "name",
+            "kind",
+            "summary",
+            "description",
+            "website",
+            "email",
+            "regions",
+            "logo",
+        ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 6}),
             "regions": forms.SelectMultiple(attrs={"size": 6}),
@@ -40,7 +49,9 @@ class OrganisationForm(forms.ModelForm):
 
 class InviteForm(forms.Form):
     email = forms.EmailField(label=_("Email address"))
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.PRACTITIONER)
+    role = forms.ChoiceField(
+        label=_("Role"), choices=Role.choices, initial=Role.PRACTITIONER
+    )
 
 
 class RoleForm(forms.Form):
@@ -59,9 +70,13 @@ class JoinRequestForm(forms.Form):
 class OrganisationSearchForm(forms.Form):
     q = forms.CharField(label=_("Name"), required=False, max_length=100)
     kind = forms.ChoiceField(
-        label=_("Type"), choices=[("", _("Any type")), *Organisation.Kind.choices], required=False
+        label=_("Type"),
+        choices=[("", _("Any type")), *Organisation.Kind.choices],
+        required=False,
     )
     region = forms.ModelChoiceField(
-        label=_("Region"), queryset=Region.objects.all(), required=False,
+        label=_("Region"),
+        queryset=Region.objects.all(),
+        required=False,
         empty_label=_("Any region"),
     )

@@ -32,7 +32,9 @@ def require_org_admin(user: User, organisation: Organisation) -> None:
     must be on (demo accounts excepted in development).
     """
     if not (is_admin_of(user, organisation) or is_steward(user)):
-        raise NotAllowed(_("Only admins of %(org)s can do this.") % {"org": organisation})
+        raise NotAllowed(
+            _("Only admins of %(org)s can do this.") % {"org": organisation}
+        )
     require_admin_second_factor(user)
 
 

@@ -186,9 +186,7 @@ def accept_invitation(invitation: Invitation, *, by: User) -> Membership:
     """Join the organisation of an open invitation sent to `by`'s email address."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.email.lower() != by.email.lower():
-        raise NotAllowed(
-            _("This invitation was sent to another email address.")
-        )
+        raise NotAllowed(_("This invitation was sent to another email address."))
     if not invitation.is_open:
         raise OrganisationError(_("This invitation has expired or was withdrawn."))
     membership, created = Membership.objects.get_or_create(
@@ -213,9 +211,9 @@ def request_to_join(
 ) -> JoinRequest:
     """Ask to join `organisation`; its admins decide."""
     if Membership.objects.filter(organisation=organisation, user=by).exists():
-        raise OrganisationError(_("You are already a member of %(org)s.") % {
-            "org": organisation
-        })
+        raise OrganisationError(
+            _("You are already a member of %(org)s.") % {"org": organisation}
+        )
     try:
         with transaction.atomic():
             join_request = JoinRequest.objects.create(
@@ -281,7 +279,10 @@ def _ensure_another_admin(membership: Membership) -> None:
         .exists()
     ):
         raise OrganisationError(
-            _("An organisation needs at least one admin. Make someone else admin first.")
+            _(
+                "An organisation needs at least one admin. "
+                "Make someone else admin first."
+            )
         )
 
 
@@ -290,7 +291,9 @@ def set_member_role(membership: Membership, *, by: User, role: str) -> Membershi
     """Change a member's role (admin, practitioner, member)."""
     require_org_admin(by, membership.organisation)
     if role not in Role.values:
-        raise OrganisationError(_("Choose admin, practitioner or member."), field="role")
+        raise OrganisationError(
+            _("Choose admin, practitioner or member."), field="role"
+        )
     if role != Role.ADMIN:
         _ensure_another_admin(membership)
     old = membership.role
@@ -309,7 +312,9 @@ def remove_member(membership: Membership, *, by: User) -> None:
         require_org_admin(by, membership.organisation)
     _ensure_another_admin(membership)
     audit.record(
-        "membership.removed", actor=by, target=membership.organisation,
+        "membership.removed",
+        actor=by,
+        target=membership.organisation,
         user=membership.user_id,
     )
     membership.delete()

@@ -12,9 +12,21 @@ urlpatterns = [
     path("<slug:slug>/edit/", views.organisation_edit, name="edit"),
     path("<slug:slug>/manage/", views.organisation_manage, name="manage"),
     path("<slug:slug>/invite/", views.organisation_invite, name="invite"),
-    path("<slug:slug>/invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
+    path(
+        "<slug:slug>/invitations/<int:pk>/revoke/",
+        views.invitation_revoke,
+        name="invitation_revoke",
+    ),
     path("<slug:slug>/members/<int:pk>/role/", views.member_role, name="member_role"),
-    path("<slug:slug>/members/<int:pk>/remove/", views.member_remove, name="member_remove"),
+    path(
+        "<slug:slug>/members/<int:pk>/remove/",
+        views.member_remove,
+        name="member_remove",
+    ),
     path("<slug:slug>/join/", views.join_request_create, name="join"),
-    path("<slug:slug>/join-requests/<int:pk>/", views.join_request_decide, name="join_decide"),
+    path(
+        "<slug:slug>/join-requests/<int:pk>/",
+        views.join_request_decide,
+        name="join_decide",
+    ),
 ]

@@ -56,12 +56,18 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = get_organisation_for_user(request.user, slug)  # type: ignore[arg-type]
     role = role_in(request.user, organisation)  # type: ignore[arg-type]
-    members = selectors.organisation_members(organisation) if request.user.is_authenticated else []
+    members = (
+        selectors.organisation_members(organisation)
+        if request.user.is_authenticated
+        else []
+    )
     pending = (
         request.user.is_authenticated
         and not role
         and JoinRequest.objects.filter(
-            organisation=organisation, user=request.user, status=JoinRequest.Status.PENDING
+            organisation=organisation,
+            user=request.user,
+            status=JoinRequest.Status.PENDING,
         ).exists()
     )
     return render(
@@ -96,14 +102,17 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
             data = dict(form.cleaned_data)
             try:
                 organisation = services.create_organisation(
-                    by=request.user, regions=data.pop("regions"), **data  # type: ignore[arg-type]
+                    by=request.user,
+                    regions=data.pop("regions"),
+                    **data,  # type: ignore[arg-type]
                 )
             except KindredError as error:
                 add_error(form, error)
             else:
                 messages.success(
                     request,
-                    _("%(org)s is created and you are its admin.") % {"org": organisation},
+                    _("%(org)s is created and you are its admin.")
+                    % {"org": organisation},
                 )
                 return redirect(organisation)
         return render(request, "organisations/form.html", {"form": form}, status=400)
@@ -125,7 +134,10 @@ def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
             fresh = selectors.organisation_with_people(slug)
             try:
                 services.update_organisation(
-                    fresh, by=request.user, regions=data.pop("regions"), **data  # type: ignore[arg-type]
+                    fresh,
+                    by=request.user,
+                    regions=data.pop("regions"),
+                    **data,  # type: ignore[arg-type]
                 )
             except KindredError as error:
                 add_error(form, error)
@@ -133,10 +145,14 @@ def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
                 messages.success(request, _("The organisation page is saved."))
                 return redirect(fresh)
         return render(
-            request, "organisations/form.html",
-            {"form": form, "organisation": organisation}, status=400,
+            request,
+            "organisations/form.html",
+            {"form": form, "organisation": organisation},
+            status=400,
         )
-    return render(request, "organisations/form.html", {"form": form, "organisation": organisation})
+    return render(
+        request, "organisations/form.html", {"form": form, "organisation": organisation}
+    )
 
 
 @login_required
@@ -149,7 +165,10 @@ def organisation_manage(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _manage_page(
-    request: HttpRequest, organisation: object, invite_form: InviteForm, status: int = 200
+    request: HttpRequest,
+    organisation: object,
+    invite_form: InviteForm,
+    status: int = 200,
 ) -> HttpResponse:
     return render(
         request,
@@ -186,7 +205,8 @@ def organisation_invite(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("An invitation is on its way to %(email)s.") % {"email": form.cleaned_data["email"]},
+                _("An invitation is on its way to %(email)s.")
+                % {"email": form.cleaned_data["email"]},
             )
             return redirect("organisations:manage", slug=slug)
     return _manage_page(request, organisation, form, status=400)
@@ -220,13 +240,17 @@ def member_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         messages.error(request, _("Choose admin, practitioner or member."))
     else:
         try:
-            services.set_member_role(membership, by=request.user, role=form.cleaned_data["role"])  # type: ignore[arg-type]
+            services.set_member_role(
+                membership, by=request.user, role=form.cleaned_data["role"]
+            )  # type: ignore[arg-type]
         except KindredError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, _("%(person)s is now %(role)s.") % {
-                "person": membership.user, "role": membership.get_role_display()
-            })
+            messages.success(
+                request,
+                _("%(person)s is now %(role)s.")
+                % {"person": membership.user, "role": membership.get_role_display()},
+            )
     return redirect("organisations:manage", slug=slug)
 
 
@@ -260,12 +284,18 @@ def join_request_create(request: HttpRequest, slug: str) -> HttpResponse:
     if form.is_valid():
         try:
             services.request_to_join(
-                organisation, by=request.user, message=form.cleaned_data["message"]  # type: ignore[arg-type]
+                organisation,
+                by=request.user,
+                message=form.cleaned_data["message"],  # type: ignore[arg-type]
             )
         except KindredError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, _("Your request is sent to the admins of %(org)s.") % {"org": organisation})
+            messages.success(
+                request,
+                _("Your request is sent to the admins of %(org)s.")
+                % {"org": organisation},
+            )
     else:
         messages.error(request, _("The message is too long (500 characters at most)."))
     return redirect(organisation)
@@ -286,7 +316,11 @@ def join_request_decide(request: HttpRequest, slug: str, pk: int) -> HttpRespons
     else:
         messages.success(
             request,
-            (_("%(person)s has joined.") if approve else _("The request from %(person)s is declined."))
+            (
+                _("%(person)s has joined.")
+                if approve
+                else _("The request from %(person)s is declined.")
+            )
             % {"person": join_request.user},
         )
     return redirect("organisations:manage", slug=slug)
@@ -295,7 +329,9 @@ def join_request_decide(request: HttpRequest, slug: str, pk: int) -> HttpRespons
 @login_required
 @require_http_methods(["GET", "POST"])
 def invitation_respond(request: HttpRequest, token: str) -> HttpResponse:
-    invitation = Invitation.objects.select_related("organisation").filter(token=token).first()
+    invitation = (
+        Invitation.objects.select_related("organisation").filter(token=token).first()
+    )
     if invitation is None:
         raise Http404(_("No such invitation."))
     if request.method == "POST":
@@ -306,7 +342,9 @@ def invitation_respond(request: HttpRequest, token: str) -> HttpResponse:
         except KindredError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, _("Welcome to %(org)s.") % {"org": invitation.organisation})
+            messages.success(
+                request, _("Welcome to %(org)s.") % {"org": invitation.organisation}
+            )
             return redirect(invitation.organisation)
     mismatch = invitation.email.lower() != request.user.email.lower()  # type: ignore[union-attr]
     return render(

@@ -41,7 +41,9 @@ def assert_accessible(page) -> None:
     """No serious or critical axe-core violation on the page as it is now."""
     results = _axe.run(page)
     bad = [
-        v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")
+        v
+        for v in results.response["violations"]
+        if v.get("impact") in ("serious", "critical")
     ]
     details = "\n".join(
         f"{v['id']} ({v['impact']}): {v['help']} — "

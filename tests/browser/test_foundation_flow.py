@@ -41,16 +41,24 @@ def test_newcomer_journey(page: Page, site, transactional_db):
     page.get_by_label(re.compile("^Password$", re.I)).fill(PASSWORD)
     page.get_by_label(re.compile("Password \\(again\\)", re.I)).fill(PASSWORD)
     page.get_by_role("button", name=re.compile("Sign up", re.I)).click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text(re.compile("Verify", re.I))
+    expect(page.get_by_role("heading", level=1)).to_contain_text(
+        re.compile("Verify", re.I)
+    )
     assert_accessible(page)
     assert len(mail.outbox) == 1
     confirm = first_link(mail.outbox[0].body)
 
     # Verify: confirming logs the newcomer in.
-    page.goto(confirm.replace("http://127.0.0.1:8000", site).replace("http://testserver", site))
+    page.goto(
+        confirm.replace("http://127.0.0.1:8000", site).replace(
+            "http://testserver", site
+        )
+    )
     assert_accessible(page)
     page.get_by_role("button", name=re.compile("Confirm", re.I)).click()
-    expect(page.get_by_role("link", name=re.compile("Account", re.I)).first).to_be_visible()
+    expect(
+        page.get_by_role("link", name=re.compile("Account", re.I)).first
+    ).to_be_visible()
 
     # Log out and back in.
     page.get_by_role("button", name=re.compile("Log out", re.I)).first.click()
@@ -68,8 +76,12 @@ def test_newcomer_journey(page: Page, site, transactional_db):
     page.get_by_label("Headline", exact=True).fill("Founder of a bike co-op")
     page.get_by_label("About you", exact=True).fill("Hello <script>alert(1)</script>")
     page.get_by_role("button", name=re.compile("Save", re.I)).click()
-    expect(page.get_by_role("alert").first).to_contain_text(re.compile("not allowed", re.I))
-    expect(page.get_by_label("Headline", exact=True)).to_have_value("Founder of a bike co-op")
+    expect(page.get_by_role("alert").first).to_contain_text(
+        re.compile("not allowed", re.I)
+    )
+    expect(page.get_by_label("Headline", exact=True)).to_have_value(
+        "Founder of a bike co-op"
+    )
     assert_accessible(page)
     page.get_by_label("About you", exact=True).fill("I fix **bikes**.")
     page.get_by_role("button", name=re.compile("Save", re.I)).click()
@@ -111,7 +123,9 @@ def test_newcomer_journey(page: Page, site, transactional_db):
     mail.outbox.clear()
     page.get_by_label(re.compile("Email address", re.I)).fill("colleague@example.com")
     page.get_by_role("button", name=re.compile("invit", re.I)).click()
-    expect(page.get_by_text(re.compile("invitation is on its way", re.I))).to_be_visible()
+    expect(
+        page.get_by_text(re.compile("invitation is on its way", re.I))
+    ).to_be_visible()
     assert_accessible(page)
     assert mail.outbox and mail.outbox[0].to == ["colleague@example.com"]
     assert "/organisations/invitations/" in mail.outbox[0].body
@@ -128,10 +142,19 @@ def test_demo_pages_pass_axe(page: Page, site, transactional_db):
     page.get_by_role("button", name=re.compile("Sign in|Log in", re.I)).click()
     expect(page.get_by_text(re.compile("Demo account", re.I)).first).to_be_visible()
     for path in (
-        "/", "/members/", "/members/?stage=growing", "/organisations/",
-        "/organisations/northshire-growth-hub/", "/organisations/mindful-founders-cic/manage/",
-        "/steward/", "/steward/topics/", "/steward/people/", "/steward/organisations/",
-        "/account/", "/account/tokens/", "/account/2fa/",
+        "/",
+        "/members/",
+        "/members/?stage=growing",
+        "/organisations/",
+        "/organisations/northshire-growth-hub/",
+        "/organisations/mindful-founders-cic/manage/",
+        "/steward/",
+        "/steward/topics/",
+        "/steward/people/",
+        "/steward/organisations/",
+        "/account/",
+        "/account/tokens/",
+        "/account/2fa/",
     ):
         page.goto(site + path)
         assert page.locator("h1").count() == 1, path

@@ -82,7 +82,10 @@ def widget_class(bound_field: Any, extra_classes: str = "") -> SafeString | str:
 
 @register.filter
 def add_attrs(bound_field: Any, spec: str) -> SafeString | str:
-    """Render a widget with extra attributes: `{{ f|add_attrs:"class=x,placeholder=y" }}`."""
+    """Render a widget with extra attributes.
+
+    Usage: `{{ f|add_attrs:"class=x,placeholder=y" }}`.
+    """
     return _render(bound_field, _parse_attrs(spec))
 
 
@@ -145,7 +148,10 @@ def is_urgent(message_tags: str) -> bool:
 
 @register.filter
 def elided_pages(page: Any) -> list[Any]:
-    """Page numbers around the current page, with ellipses: `{% for n in page|elided_pages %}`."""
+    """Page numbers around the current page, with ellipses.
+
+    Usage: `{% for n in page|elided_pages %}`.
+    """
     return list(
         page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
     )

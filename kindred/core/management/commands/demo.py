@@ -36,7 +36,9 @@ class Command(BaseCommand):
             if options["if_empty"]:
                 self.stdout.write("The database already has people; demo not loaded.")
                 return
-            raise CommandError("The database is not empty; demo data needs an empty one.")
+            raise CommandError(
+                "The database is not empty; demo data needs an empty one."
+            )
         if scale < 0:
             raise CommandError("--scale must be zero or more.")
         started = time.perf_counter()
