@@ -236,6 +236,10 @@ class Profile(models.Model):
         indexes = [
             models.Index(fields=["stage", "stage_visibility"]),
             models.Index(fields=["region", "region_visibility"]),
+            models.Index(fields=["-created_at", "-id"], name="profile_newest"),
+            models.Index(
+                fields=["-updated_at", "-id"], name="profile_recently_updated"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -136,7 +136,7 @@ def member_directory(request: HttpRequest) -> HttpResponse:
             organisation=data["organisation"],
         )
     profiles = selectors.search_members(request.user, filters)  # type: ignore[arg-type]
-    page = paginate(request, selectors.with_card_data(profiles), per_page=20)
+    page = paginate(request, selectors.with_card_data(profiles), per_page=20, cap=1000)
     cards = selectors.visible_profiles(page.object_list, request.user)  # type: ignore[arg-type]
     context = {"form": form, "page": page, "cards": cards, "filters": filters}
     template = "accounts/members.html"

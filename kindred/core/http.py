@@ -6,6 +6,7 @@ from django import forms
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.functional import cached_property
 
 from kindred.core.errors import KindredError
 
@@ -16,7 +17,35 @@ def add_error(form: forms.Form, error: KindredError) -> None:
     form.add_error(field, error.message)
 
 
-def paginate(request: HttpRequest, queryset: QuerySet, per_page: int = 20) -> Page:
-    """Return the requested page; a page number out of range shows the last page."""
-    paginator = Paginator(queryset, per_page)
+class CappedPaginator(Paginator):
+    """Count at most `cap` rows: counting every match of a broad filter over a
+    large directory costs more than rendering the page. `capped` says whether
+    there are more than `cap`."""
+
+    def __init__(self, object_list: QuerySet, per_page: int, *, cap: int) -> None:
+        super().__init__(object_list, per_page)
+        self.cap = cap
+
+    @cached_property
+    def count(self) -> int:
+        unordered = self.object_list.order_by()  # no sort needed to count
+        return min(unordered[: self.cap + 1].count(), self.cap + 1)
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.cap
+
+
+def paginate(
+    request: HttpRequest, queryset: QuerySet, per_page: int = 20, *, cap: int = 0
+) -> Page:
+    """Return the requested page; a page number out of range shows the last page.
+
+    With `cap`, at most `cap` + 1 matches are counted.
+    """
+    paginator = (
+        CappedPaginator(queryset, per_page, cap=cap)
+        if cap
+        else Paginator(queryset, per_page)
+    )
     return paginator.get_page(request.GET.get("page"))

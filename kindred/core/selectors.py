@@ -50,15 +50,17 @@ def home_dashboard(user: User) -> dict[str, Any]:
     helpers = Profile.objects.none()
     if needed:
         colleagues = organisation_selectors.colleague_ids_query(user)
+        offering = Profile.topics_offered.through.objects.filter(
+            topic_id__in=needed
+        ).values("profile_id")
         helpers = (
             Profile.objects.listed()
             .exclude(user=user)
             .filter(
-                Q(topics_offered__id__in=needed)
+                Q(pk__in=offering)
                 & Profile.objects.where_visible("topics_offered", user, colleagues)
             )
-            .distinct()
-            .order_by("-updated_at", "pk")[:4]
+            .order_by("-updated_at", "-pk")[:4]
         )
     newest = Profile.objects.listed().exclude(user=user).order_by("-created_at", "-pk")
     return {
