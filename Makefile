@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 ONLY ?=
+PYTEST_ARGS ?=
 export PORT
 
 .PHONY: run test test-fast bench install lint typecheck clean
@@ -21,7 +22,7 @@ run: install
 	@bash scripts/run.sh
 
 test: install
-	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest $(PYTEST_ARGS)
 
 test-fast: install
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -m "not browser"
