@@ -296,3 +296,17 @@ def test_steward_manages_topics_and_suspensions_through_api(steward, outsider, o
     owner.refresh_from_db()
     assert owner.suspended_at is not None
     assert client.delete(url).status_code == 204
+
+
+def test_token_creation_is_never_replayed_so_no_key_is_stored(owner):
+    from kindred.api.models import IdempotencyRecord
+
+    client = api_for(owner)
+    first = client.post(
+        "/api/v1/tokens", {"name": "a"}, format="json", HTTP_IDEMPOTENCY_KEY="t-1"
+    )
+    second = client.post(
+        "/api/v1/tokens", {"name": "a"}, format="json", HTTP_IDEMPOTENCY_KEY="t-1"
+    )
+    assert first.json()["key"] != second.json()["key"]
+    assert not IdempotencyRecord.objects.exists()

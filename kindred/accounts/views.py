@@ -136,7 +136,9 @@ def member_directory(request: HttpRequest) -> HttpResponse:
             organisation=data["organisation"],
         )
     profiles = selectors.search_members(request.user, filters)  # type: ignore[arg-type]
-    page = paginate(request, selectors.with_card_data(profiles), per_page=20, cap=1000)
+    # Cards never show the bio: leave it out of the sorted rows.
+    cards_query = selectors.with_card_data(profiles).defer("bio")
+    page = paginate(request, cards_query, per_page=20, cap=1000)
     cards = selectors.visible_profiles(page.object_list, request.user)  # type: ignore[arg-type]
     context = {"form": form, "page": page, "cards": cards, "filters": filters}
     template = "accounts/members.html"

@@ -195,7 +195,9 @@ class OrganisationSerializer(serializers.ModelSerializer):
 
     def get_member_count(self, organisation: Organisation) -> int:
         count = getattr(organisation, "member_count", None)
-        return count if count is not None else organisation.memberships.count()
+        if count is None:
+            count = organisation.memberships.filter(user__is_active=True).count()
+        return count
 
     def get_has_logo(self, organisation: Organisation) -> bool:
         return bool(organisation.logo)

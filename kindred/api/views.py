@@ -362,8 +362,8 @@ class TokenList(generics.ListAPIView):
         responses={201: s.ApiTokenCreatedSerializer},
         summary="Create a token; its key is in this answer only",
     )
-    @idempotent
     def post(self, request: Request) -> Response:
+        # Not idempotent on purpose: replaying would mean storing the raw key.
         serializer = s.ApiTokenCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         token, raw = account_services.create_api_token(

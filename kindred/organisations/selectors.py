@@ -44,7 +44,11 @@ def list_organisations(
     *, q: str = "", kind: str = "", region: int | None = None
 ) -> QuerySet[Organisation]:
     organisations = Organisation.objects.filter(is_active=True).annotate(
-        member_count=Count("memberships", distinct=True)
+        member_count=Count(
+            "memberships",
+            filter=Q(memberships__user__is_active=True),
+            distinct=True,
+        )
     )
     if q:
         organisations = organisations.filter(
