@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from kindred.accounts.models import User
@@ -11,6 +10,7 @@ from kindred.accounts.permissions import require_steward
 from kindred.core import audit
 from kindred.core.errors import KindredError
 from kindred.core.models import Topic
+from kindred.core.slugs import unique_slug
 
 
 class TaxonomyError(KindredError):
@@ -45,7 +45,7 @@ def save_topic(
             _("A topic cannot be its own broader topic."), field="parent"
         )
     created = topic is None
-    topic = topic or Topic(slug=_unique_topic_slug(name))
+    topic = topic or Topic(slug=unique_slug(Topic, name, fallback="topic"))
     topic.name = name
     topic.description = description.strip()
     topic.parent = parent
@@ -55,11 +55,3 @@ def save_topic(
         "topic.created" if created else "topic.updated", actor=by, target=topic
     )
     return topic
-
-
-def _unique_topic_slug(name: str) -> str:
-    base = slugify(name)[:70] or "topic"
-    slug, n = base, 2
-    while Topic.objects.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug

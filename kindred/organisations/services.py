@@ -8,7 +8,6 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from kindred.accounts.models import User
@@ -19,6 +18,7 @@ from kindred.core.errors import KindredError, NotAllowed, validate_model
 from kindred.core.images import normalise_image
 from kindred.core.markdown import problems
 from kindred.core.models import Region
+from kindred.core.slugs import unique_slug
 from kindred.organisations.models import (
     Invitation,
     JoinRequest,
@@ -36,14 +36,6 @@ RESERVED_SLUGS = {"new", "invitations"}
 
 class OrganisationError(KindredError):
     pass
-
-
-def _unique_slug(name: str) -> str:
-    base = slugify(name)[:70] or "organisation"
-    slug, n = base, 2
-    while slug in RESERVED_SLUGS or Organisation.objects.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
 
 
 def _normalised_logo(upload: Any) -> Any:
@@ -73,7 +65,12 @@ def create_organisation(
     _check_description(fields.get("description", ""))
     logo = _normalised_logo(fields.pop("logo", None))
     organisation = Organisation(
-        name=name.strip(), kind=kind, slug=_unique_slug(name), created_by=by
+        name=name.strip(),
+        kind=kind,
+        slug=unique_slug(
+            Organisation, name, fallback="organisation", reserved=RESERVED_SLUGS
+        ),
+        created_by=by,
     )
     for field, value in fields.items():
         if field in EDITABLE_FIELDS and value is not None:
