@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "kindred.core",
     "kindred.accounts",
     "kindred.organisations",
+    "kindred.notifications",
     "kindred.api",
 ]
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("account/", include("allauth.urls")),
     path("members/", include("kindred.accounts.member_urls")),
     path("organisations/", include("kindred.organisations.urls")),
+    path("notifications/", include("kindred.notifications.urls")),
     path("steward/", include("kindred.core.steward_urls")),
     path("api/v1/", include("kindred.api.urls")),
 ]

@@ -324,3 +324,16 @@ class TopicWriteSerializer(serializers.Serializer):
 
 class SuspensionSerializer(serializers.Serializer):
     reason = StrictCharField(max_length=300)
+
+
+class NotificationSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    kind = serializers.CharField(read_only=True)
+    message = serializers.CharField(read_only=True)
+    url = serializers.CharField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    read_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+
+class ReadAllSerializer(serializers.Serializer):
+    marked_read = serializers.IntegerField(read_only=True)

@@ -60,6 +60,17 @@ urlpatterns = [
         views.InvitationAccept.as_view(),
         name="invitation-accept",
     ),
+    path("notifications", views.NotificationList.as_view(), name="notifications"),
+    path(
+        "notifications/read-all",
+        views.NotificationReadAll.as_view(),
+        name="notifications-read-all",
+    ),
+    path(
+        "notifications/<int:pk>/read",
+        views.NotificationRead.as_view(),
+        name="notification-read",
+    ),
     path("tokens", views.TokenList.as_view(), name="tokens"),
     path("tokens/<int:pk>", views.TokenDetail.as_view(), name="token"),
     path("regions", views.RegionList.as_view(), name="regions"),

@@ -20,6 +20,8 @@ from kindred.api import serializers as s
 from kindred.api.idempotency import idempotent
 from kindred.core import services as core_services
 from kindred.core.models import Region, Sector, Topic
+from kindred.notifications import services as notification_services
+from kindred.notifications.models import Notification
 from kindred.organisations import selectors as organisation_selectors
 from kindred.organisations import services as organisation_services
 from kindred.organisations.models import (
@@ -443,3 +445,34 @@ class MemberSuspension(APIView):
     def delete(self, request: Request, pk: int) -> Response:
         account_services.reinstate_user(self._person(request, pk), by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class NotificationList(generics.ListAPIView):
+    serializer_class = s.NotificationSerializer
+    filter_backends: list[Any] = []
+
+    def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):
+            return Notification.objects.none()
+        return Notification.objects.filter(recipient=self.request.user).order_by("id")
+
+    @extend_schema(summary="Your notifications, oldest first (cursor pages)")
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+class NotificationRead(APIView):
+    @extend_schema(
+        request=None, responses=s.NotificationSerializer, summary="Mark one read"
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
+        notification = notification_services.mark_read(notification, by=request.user)
+        return Response(s.NotificationSerializer(notification).data)
+
+
+class NotificationReadAll(APIView):
+    @extend_schema(request=None, responses=s.ReadAllSerializer, summary="Mark all read")
+    def post(self, request: Request) -> Response:
+        count = notification_services.mark_all_read(by=request.user)
+        return Response({"marked_read": count})

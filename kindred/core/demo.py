@@ -20,6 +20,7 @@ from django.utils.text import slugify
 from kindred.accounts.models import Profile, Stage, User, Visibility
 from kindred.core import vocabulary
 from kindred.core.models import Region, Sector, Topic
+from kindred.notifications.services import notify
 from kindred.organisations.models import (
     Invitation,
     JoinRequest,
@@ -459,7 +460,7 @@ def build(
                     organisation=org, user=user, role=Role.PRACTITIONER, title=headline
                 )
             )
-        elif rng.random() < 0.25:
+        elif demo is None and rng.random() < 0.25:
             memberships.append(
                 Membership(organisation=rng.choice(orgs), user=user, role=Role.MEMBER)
             )
@@ -535,6 +536,21 @@ def build(
         email="new.trainer@example.org",
         role=Role.PRACTITIONER,
         invited_by=by_email["programme.lead@example.org"],
+    )
+    notify(
+        by_email["programme.lead@example.org"],
+        kind="organisation.join_requested",
+        actor=by_email["founder@example.org"],
+        message="Jamal Campbell asks to join Mindful Founders CIC.",
+        url=f"/organisations/{orgs[1].slug}/manage/",
+    )
+    notify(
+        by_email["founder@example.org"],
+        kind="organisation.invited",
+        actor=by_email["adviser@example.org"],
+        message="Welcome to the Northshire ecosystem! Complete your profile so "
+        "advisers and peers can find you.",
+        url="/account/profile/",
     )
     return DemoResult(
         organisations=len(orgs), people=len(users), logins=[d[0] for d in DEMO_LOGINS]

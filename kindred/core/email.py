@@ -1,4 +1,4 @@
-"""Send plain-text and HTML email after the current transaction commits."""
+"""Plain-text and HTML email, sent now or after the current transaction commits."""
 
 from __future__ import annotations
 
@@ -10,26 +10,36 @@ from django.db import transaction
 from django.template.loader import render_to_string
 
 
-def send_after_commit(
-    *, to: str, subject: str, template: str, context: dict[str, Any]
-) -> None:
-    """Queue an email built from `template`.txt and `template`.html.
+def build_email(
+    *,
+    to: str,
+    subject: str,
+    template: str,
+    context: dict[str, Any],
+    headers: dict[str, str] | None = None,
+) -> EmailMultiAlternatives:
+    """Build an email from `template`.txt and `template`.html.
 
     A site-relative `path` in the context also arrives as an absolute `url`.
-
-    Nothing is sent if the surrounding transaction rolls back.
     """
     context = {"site_name": settings.KINDRED_SITE_NAME, **context}
     if "path" in context:
         context["url"] = settings.KINDRED_BASE_URL + context["path"]
     text = render_to_string(f"{template}.txt", context)
     html = render_to_string(f"{template}.html", context)
+    message = EmailMultiAlternatives(
+        subject=f"[{settings.KINDRED_SITE_NAME}] {subject}",
+        body=text,
+        to=[to],
+        headers=headers or {},
+    )
+    message.attach_alternative(html, "text/html")
+    return message
 
-    def send() -> None:
-        message = EmailMultiAlternatives(
-            subject=f"[{settings.KINDRED_SITE_NAME}] {subject}", body=text, to=[to]
-        )
-        message.attach_alternative(html, "text/html")
-        message.send()
 
-    transaction.on_commit(send)
+def send_after_commit(
+    *, to: str, subject: str, template: str, context: dict[str, Any]
+) -> None:
+    """Queue an email; nothing is sent if the surrounding transaction rolls back."""
+    message = build_email(to=to, subject=subject, template=template, context=context)
+    transaction.on_commit(message.send)

@@ -19,6 +19,7 @@ from kindred.core.images import normalise_image
 from kindred.core.markdown import problems
 from kindred.core.models import Region
 from kindred.core.slugs import unique_slug
+from kindred.notifications.services import notify
 from kindred.organisations.models import (
     Invitation,
     JoinRequest,
@@ -155,16 +156,25 @@ def invite_member(
     validate_model(invitation)
     invitation.save()
     audit.record("invitation.sent", actor=by, target=invitation, email=email, role=role)
-    send_after_commit(
-        to=email,
-        subject=_("You are invited to join %(org)s") % {"org": organisation},
-        template="organisations/email/invitation",
-        context={
-            "invitation": invitation,
-            "inviter": by,
-            "path": reverse("organisations:invitation", args=[invitation.token]),
-        },
-    )
+    path = reverse("organisations:invitation", args=[invitation.token])
+    invitee = User.objects.filter(email__iexact=email, is_active=True).first()
+    if invitee is not None:
+        # A member hears of it where they hear of everything, as they chose.
+        notify(
+            invitee,
+            kind="organisation.invited",
+            actor=by,
+            message=_("%(person)s invites you to join %(org)s as %(role)s.")
+            % {"person": by, "org": organisation, "role": Role(role).label},
+            url=path,
+        )
+    else:
+        send_after_commit(
+            to=email,
+            subject=_("You are invited to join %(org)s") % {"org": organisation},
+            template="organisations/email/invitation",
+            context={"invitation": invitation, "inviter": by, "path": path},
+        )
     return invitation
 
 
@@ -224,15 +234,13 @@ def request_to_join(
     for admin in Membership.objects.filter(
         organisation=organisation, role=Role.ADMIN
     ).select_related("user"):
-        send_after_commit(
-            to=admin.user.email,
-            subject=_("%(person)s asks to join %(org)s")
+        notify(
+            admin.user,
+            kind="organisation.join_requested",
+            actor=by,
+            message=_("%(person)s asks to join %(org)s.")
             % {"person": by, "org": organisation},
-            template="organisations/email/join_request",
-            context={
-                "join_request": join_request,
-                "path": reverse("organisations:manage", args=[organisation.slug]),
-            },
+            url=reverse("organisations:manage", args=[organisation.slug]),
         )
     return join_request
 
@@ -262,6 +270,19 @@ def decide_join_request(
         "join_request.approved" if approve else "join_request.declined",
         actor=by,
         target=join_request,
+    )
+    organisation = join_request.organisation
+    notify(
+        join_request.user,
+        kind="organisation.join_decided",
+        actor=by,
+        message=(
+            _("You are now a member of %(org)s.")
+            if approve
+            else _("Your request to join %(org)s was declined.")
+        )
+        % {"org": organisation},
+        url=organisation.get_absolute_url(),
     )
     return join_request
 
@@ -299,6 +320,15 @@ def set_member_role(membership: Membership, *, by: User, role: str) -> Membershi
     audit.record(
         "membership.role_changed", actor=by, target=membership, old=old, new=role
     )
+    if membership.user_id != by.pk:
+        notify(
+            membership.user,
+            kind="organisation.role_changed",
+            actor=by,
+            message=_("You are now %(role)s of %(org)s.")
+            % {"role": Role(role).label, "org": membership.organisation},
+            url=membership.organisation.get_absolute_url(),
+        )
     return membership
 
 

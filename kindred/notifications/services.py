@@ -1,0 +1,108 @@
+"""Notify people; the one place every domain calls."""
+
+from __future__ import annotations
+
+from django.core import signing
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kindred.accounts.models import User
+from kindred.core.errors import KindredError, NotAllowed
+from kindred.notifications import kinds
+from kindred.notifications.models import Delivery, Notification, Preference
+
+UNSUBSCRIBE_SALT = "kindred.notifications.unsubscribe"
+
+
+def notify(
+    recipient: User,
+    *,
+    kind: str,
+    message: str,
+    url: str = "",
+    actor: User | None = None,
+) -> Notification:
+    """Tell `recipient` that something happened, within the caller's transaction.
+
+    Email follows only after the transaction commits (the row is the outbox).
+    """
+    kinds.get(kind)  # refuse unregistered kinds early
+    notification = Notification.objects.create(
+        recipient=recipient,
+        kind=kind,
+        actor=actor if actor is not None and actor.pk else None,
+        message=message[:300],
+        url=url,
+    )
+
+    def enqueue() -> None:
+        from kindred.notifications.tasks import deliver_notification
+
+        deliver_notification.enqueue(notification.pk)
+
+    transaction.on_commit(enqueue)
+    return notification
+
+
+def delivery_for(user: User, kind: str) -> str:
+    chosen = (
+        Preference.objects.filter(user=user, kind=kind)
+        .values_list("delivery", flat=True)
+        .first()
+    )
+    return chosen or kinds.get(kind).default_delivery
+
+
+def mark_read(notification: Notification, *, by: User) -> Notification:
+    if notification.recipient_id != by.pk:
+        raise NotAllowed(_("This notification is not yours."))
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+def mark_all_read(*, by: User) -> int:
+    """Mark every unread notification of `by` read; return how many."""
+    return (
+        Notification.objects.filter(recipient=by)
+        .unread()
+        .update(read_at=timezone.now())
+    )
+
+
+@transaction.atomic
+def set_preferences(*, by: User, choices: dict[str, str]) -> None:
+    """Store how `by` wants each kind of notification delivered."""
+    for kind, delivery in choices.items():
+        kinds.get(kind)
+        if delivery not in Delivery.values:
+            raise KindredError(_("Choose how to deliver %(kind)s.") % {"kind": kind})
+        Preference.objects.update_or_create(
+            user=by, kind=kind, defaults={"delivery": delivery}
+        )
+
+
+def unsubscribe_token(user: User, kind: str) -> str:
+    return signing.dumps({"u": user.pk, "k": kind}, salt=UNSUBSCRIBE_SALT)
+
+
+def read_unsubscribe_token(token: str) -> tuple[User, str]:
+    """Return the person and kind a token names; raise KindredError if forged."""
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+        user = User.objects.get(pk=data["u"])
+        kinds.get(data["k"])
+    except (signing.BadSignature, User.DoesNotExist, KeyError, LookupError, TypeError):
+        raise KindredError(_("This unsubscribe link is not valid.")) from None
+    return user, data["k"]
+
+
+def unsubscribe(token: str) -> tuple[User, str]:
+    """Stop emails of one kind for the person the token names; no login needed."""
+    user, kind = read_unsubscribe_token(token)
+    Preference.objects.update_or_create(
+        user=user, kind=kind, defaults={"delivery": Delivery.NONE}
+    )
+    return user, kind
