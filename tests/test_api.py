@@ -310,3 +310,34 @@ def test_token_creation_is_never_replayed_so_no_key_is_stored(owner):
     )
     assert first.json()["key"] != second.json()["key"]
     assert not IdempotencyRecord.objects.exists()
+
+
+def test_stale_if_match_is_refused_with_412_and_changes_nothing(owner, organisation):
+    client = api_for(owner)
+    url = f"/api/v1/organisations/{organisation.slug}"
+    read = client.get(url)
+    etag = read["ETag"]
+    assert etag.startswith('"')
+    first = client.patch(url, {"summary": "One"}, format="json", HTTP_IF_MATCH=etag)
+    assert first.status_code == 200 and first["ETag"] != etag
+    stale = client.patch(url, {"summary": "Two"}, format="json", HTTP_IF_MATCH=etag)
+    assert stale.status_code == 412
+    assert stale["Content-Type"] == "application/problem+json"
+    organisation.refresh_from_db()
+    assert organisation.summary == "One"
+    fresh = client.patch(
+        url, {"summary": "Two"}, format="json", HTTP_IF_MATCH=first["ETag"]
+    )
+    assert fresh.status_code == 200
+
+
+def test_me_carries_an_etag_that_guards_updates(owner):
+    client = api_for(owner)
+    etag = client.get("/api/v1/me")["ETag"]
+    client.patch("/api/v1/me", {"headline": "First"}, format="json")
+    stale = client.patch(
+        "/api/v1/me", {"headline": "Second"}, format="json", HTTP_IF_MATCH=etag
+    )
+    assert stale.status_code == 412
+    owner.profile.refresh_from_db()
+    assert owner.profile.headline == "First"

@@ -23,6 +23,7 @@ _TITLES = {
     405: _("Method not allowed"),
     406: _("Not acceptable"),
     409: _("Conflict"),
+    412: _("The object has changed"),
     422: _("The request cannot be processed"),
     415: _("Unsupported media type"),
     429: _("Too many requests"),

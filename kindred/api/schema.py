@@ -30,6 +30,8 @@ class KindredAutoSchema(AutoSchema):
             errors.append("415")
         if self.method == "POST":
             errors += ["409", "422"]  # Idempotency-Key still running, or reused
+        if self.method in ("PUT", "PATCH"):
+            errors.append("412")  # If-Match names an older version
         problem = OpenApiResponse(
             ProblemSerializer, description="A problem (RFC 9457)."
         )
@@ -45,6 +47,19 @@ class KindredAutoSchema(AutoSchema):
 
     def get_override_parameters(self) -> list[Any]:
         parameters = list(super().get_override_parameters())
+        if self.method in ("PUT", "PATCH"):
+            parameters.append(
+                OpenApiParameter(
+                    "If-Match",
+                    str,
+                    OpenApiParameter.HEADER,
+                    required=False,
+                    description=(
+                        "The ETag you read: the change is refused with 412 if the "
+                        "object has changed since."
+                    ),
+                )
+            )
         if self.method == "POST":
             parameters.append(
                 OpenApiParameter(

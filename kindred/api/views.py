@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -17,6 +18,7 @@ from kindred.accounts import services as account_services
 from kindred.accounts.models import ApiToken, Profile, User
 from kindred.accounts.permissions import get_profile_for_user, require_steward
 from kindred.api import serializers as s
+from kindred.api.concurrency import check_if_match, with_etag
 from kindred.api.idempotency import idempotent
 from kindred.core import services as core_services
 from kindred.core.models import Region, Sector, Topic
@@ -52,7 +54,7 @@ def _me(request: Request) -> Profile:
 class MeView(APIView):
     @extend_schema(responses=s.MeSerializer, summary="Your own account and profile")
     def get(self, request: Request) -> Response:
-        return Response(s.MeSerializer(_me(request)).data)
+        return with_etag(Response(s.MeSerializer(_me(request)).data))
 
     @extend_schema(
         request=s.MeUpdateSerializer,
@@ -65,8 +67,12 @@ class MeView(APIView):
         data = dict(serializer.validated_data)
         for field, level in data.pop("visibility", {}).items():
             data[f"{field}_visibility"] = level
-        account_services.update_profile(_me(request), by=request.user, **data)
-        return Response(s.MeSerializer(_me(request)).data)
+        with transaction.atomic():
+            Profile.objects.select_for_update().filter(user=request.user).first()
+            profile = _me(request)
+            check_if_match(request, s.MeSerializer(profile).data)
+            account_services.update_profile(profile, by=request.user, **data)
+        return with_etag(Response(s.MeSerializer(_me(request)).data))
 
 
 MEMBER_FILTERS = [
@@ -159,7 +165,8 @@ def _organisation(request: Request, slug: str) -> Organisation:
 class OrganisationDetail(APIView):
     @extend_schema(responses=s.OrganisationSerializer, summary="One organisation")
     def get(self, request: Request, slug: str) -> Response:
-        return Response(s.OrganisationSerializer(_organisation(request, slug)).data)
+        organisation = _organisation(request, slug)
+        return with_etag(Response(s.OrganisationSerializer(organisation).data))
 
     @extend_schema(
         request=s.OrganisationWriteSerializer(partial=True),
@@ -172,10 +179,15 @@ class OrganisationDetail(APIView):
         serializer = s.OrganisationWriteSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        organisation = organisation_services.update_organisation(
-            organisation, by=request.user, regions=data.pop("regions", None), **data
-        )
-        return Response(s.OrganisationSerializer(organisation).data)
+        with transaction.atomic():
+            organisation = Organisation.objects.select_for_update().get(
+                pk=organisation.pk
+            )
+            check_if_match(request, s.OrganisationSerializer(organisation).data)
+            organisation = organisation_services.update_organisation(
+                organisation, by=request.user, regions=data.pop("regions", None), **data
+            )
+        return with_etag(Response(s.OrganisationSerializer(organisation).data))
 
 
 class OrganisationMembers(generics.ListAPIView):
@@ -410,13 +422,15 @@ class TopicDetail(APIView):
     )
     def put(self, request: Request, pk: int) -> Response:
         require_steward(request.user)
-        topic = get_object_or_404(Topic, pk=pk)
         serializer = s.TopicWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        topic = core_services.save_topic(
-            topic, by=request.user, **serializer.validated_data
-        )
-        return Response(s.TopicSerializer(topic).data)
+        with transaction.atomic():
+            topic = get_object_or_404(Topic.objects.select_for_update(), pk=pk)
+            check_if_match(request, s.TopicSerializer(topic).data)
+            topic = core_services.save_topic(
+                topic, by=request.user, **serializer.validated_data
+            )
+        return with_etag(Response(s.TopicSerializer(topic).data))
 
 
 class MemberSuspension(APIView):

@@ -86,3 +86,20 @@ class AuditEntry(models.Model):
         if self.pk is not None:
             raise ValueError("Audit entries are append-only.")
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class ScheduledRun(models.Model):
+    """One started run of a recurring job; unique per period across all workers."""
+
+    job = models.CharField(max_length=80)
+    period = models.CharField(max_length=40)
+    started_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "period"], name="one_run_per_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job} @ {self.period}"

@@ -74,3 +74,28 @@ def home_dashboard(user: User) -> dict[str, Any]:
         "helpers": visible_profiles(with_card_data(helpers), user) if needed else [],
         "newest": visible_profiles(with_card_data(newest[:4]), user),
     }
+
+
+def background_work() -> dict[str, Any]:
+    """The queue as a steward sees it: counts, failures, what waits, the schedule."""
+    from django_tasks_db.models import DBTaskResult
+
+    from kindred.core.models import ScheduledRun
+    from kindred.core.tasks import SCHEDULE
+
+    counts = dict(
+        DBTaskResult.objects.values_list("status").annotate(n=Count("id")).order_by()
+    )
+    latest: dict[str, Any] = {}
+    for run in ScheduledRun.objects.filter(
+        job__in=[job.name for job in SCHEDULE]
+    ).order_by("-started_at")[:200]:
+        latest.setdefault(run.job, run)
+    return {
+        "counts": counts,
+        "failed": DBTaskResult.objects.failed().order_by("-finished_at")[:50],
+        "waiting": DBTaskResult.objects.filter(status="READY").order_by(
+            "run_after", "enqueued_at"
+        )[:20],
+        "schedule": [(job, latest.get(job.name)) for job in SCHEDULE],
+    }

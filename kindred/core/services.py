@@ -55,3 +55,26 @@ def save_topic(
         "topic.created" if created else "topic.updated", actor=by, target=topic
     )
     return topic
+
+
+@transaction.atomic
+def retry_failed_task(result_id: str, *, by: User) -> None:
+    """Queue a failed background task again with the same arguments (stewards)."""
+    from django.utils.module_loading import import_string
+    from django_tasks_db.models import DBTaskResult
+
+    require_steward(by)
+    result = DBTaskResult.objects.select_for_update().filter(pk=result_id).first()
+    if result is None or result.status != "FAILED":
+        raise KindredError(_("Only a failed task can be retried."))
+    task = import_string(result.task_path)
+    kwargs = {k: v for k, v in result.args_kwargs["kwargs"].items() if k != "_attempt"}
+    task.enqueue(*result.args_kwargs["args"], **kwargs)
+    audit.record(
+        "task.retried",
+        actor=by,
+        target=result,
+        task=result.task_path,
+        error=result.exception_class_path,
+    )
+    result.delete()  # the new attempt replaces it

@@ -21,7 +21,7 @@ from kindred.accounts import services as account_services
 from kindred.accounts.forms import SuspendForm
 from kindred.accounts.models import User
 from kindred.accounts.permissions import require_steward
-from kindred.core import services
+from kindred.core import selectors, services
 from kindred.core.errors import KindredError, SecondFactorRequired
 from kindred.core.http import add_error, paginate
 from kindred.core.models import AuditEntry, Topic
@@ -241,3 +241,21 @@ def person_steward(request: HttpRequest, pk: int) -> HttpResponse:
             % {"person": person},
         )
     return redirect("steward:people")
+
+
+@steward_required
+@require_GET
+def background_work(request: HttpRequest) -> HttpResponse:
+    return render(request, "steward/tasks.html", selectors.background_work())
+
+
+@steward_required
+@require_POST
+def task_retry(request: HttpRequest, pk: str) -> HttpResponse:
+    try:
+        services.retry_failed_task(pk, by=request.user)  # type: ignore[arg-type]
+    except KindredError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The task is queued again."))
+    return redirect("steward:tasks")

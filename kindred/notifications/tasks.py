@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from kindred.core.email import build_email
+from kindred.core.tasks import retrying_task
 from kindred.notifications import kinds
 from kindred.notifications.models import Delivery, Notification
 from kindred.notifications.services import delivery_for, unsubscribe_token
@@ -25,7 +26,7 @@ def _unsubscribe_headers(url: str) -> dict[str, str]:
     }
 
 
-@task()
+@retrying_task(max_attempts=8)
 def deliver_notification(notification_id: int) -> None:
     """Email one notification if its recipient wants it straight away.
 
@@ -117,3 +118,32 @@ def send_digests(frequency: str) -> int:
             ).send()
             sent += 1
     return sent
+
+
+@task()
+def sweep_outbox() -> int:
+    """Queue delivery again for emails that should have gone out but did not.
+
+    Covers a process that died between committing a notification and queueing
+    its delivery. Delivery is idempotent, so a duplicate costs nothing.
+    """
+    now = timezone.now()
+    stale = Notification.objects.filter(
+        emailed_at__isnull=True,
+        digested_at__isnull=True,
+        read_at__isnull=True,
+        recipient__is_active=True,
+        # Queued deliveries are rows too; only a crash between commit and queueing
+        # loses one, and that shows within minutes.
+        created_at__lt=now - timedelta(minutes=10),
+        created_at__gt=now - timedelta(hours=1),
+    ).select_related("recipient")
+    queued = 0
+    for notification in stale.iterator():
+        if (
+            delivery_for(notification.recipient, notification.kind)
+            == Delivery.IMMEDIATE
+        ):
+            deliver_notification.enqueue(notification.pk)
+            queued += 1
+    return queued
