@@ -66,6 +66,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "kindred.api.middleware.ApiAddressRateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -131,6 +132,8 @@ CACHES = {
 }
 if env.str("KINDRED_CACHE_URL", default=""):
     CACHES = {"default": env.cache_url("KINDRED_CACHE_URL")}
+if TESTING:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
@@ -235,21 +238,25 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "kindred.api.schema.KindredAutoSchema",
     "EXCEPTION_HANDLER": "kindred.api.errors.problem_exception_handler",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
-    ],
+    # Every caller is limited per client address, and per token (or per person
+    # for a browser session); a 429 answer says when to retry (Retry-After).
+    # (the per-address limit is kindred.api.middleware, ahead of authentication)
+    "DEFAULT_THROTTLE_CLASSES": ["kindred.api.throttles.TokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
-        "anon": env.str("KINDRED_API_ANON_RATE", default="60/minute"),
-        "user": env.str("KINDRED_API_USER_RATE", default="1200/minute"),
+        "address": env.str("KINDRED_API_ADDRESS_RATE", default="600/minute"),
+        "token": env.str("KINDRED_API_TOKEN_RATE", default="1200/minute"),
     },
+    "NUM_PROXIES": env.int("KINDRED_TRUSTED_PROXY_COUNT", default=0),
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
-if TESTING:
-    REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = []
+if TESTING:  # tests that check limits lower them themselves
+    REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
+        "address": "100000/minute",
+        "token": "100000/minute",
+    }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Kindred API",
     "DESCRIPTION": (

@@ -14,6 +14,15 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 PASSWORD = "correct-horse-battery"
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Rate-limit counters and cached values never leak from one test to the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 def make_person(email: str, name: str, *, steward: bool = False, mfa: bool = False):
     from kindred.accounts.models import User
 

@@ -341,3 +341,24 @@ def test_me_carries_an_etag_that_guards_updates(owner):
     assert stale.status_code == 412
     owner.profile.refresh_from_db()
     assert owner.profile.headline == "First"
+
+
+def test_each_token_has_its_own_rate_limit_with_retry_after(owner, monkeypatch):
+    from kindred.api.throttles import TokenRateThrottle
+
+    monkeypatch.setattr(TokenRateThrottle, "THROTTLE_RATES", {"token": "3/minute"})
+    first, second = api_for(owner), api_for(owner)
+    answers = [first.get("/api/v1/me").status_code for _ in range(4)]
+    assert answers == [200, 200, 200, 429]
+    limited = first.get("/api/v1/me")
+    assert limited["Content-Type"] == "application/problem+json"
+    assert int(limited["Retry-After"]) > 0
+    assert second.get("/api/v1/me").status_code == 200  # another token, own budget
+
+
+def test_requests_are_limited_per_address(owner, monkeypatch):
+    from kindred.api.throttles import AddressRateThrottle
+
+    monkeypatch.setattr(AddressRateThrottle, "THROTTLE_RATES", {"address": "2/minute"})
+    answers = [APIClient().get("/api/v1/topics").status_code for _ in range(3)]
+    assert answers == [401, 401, 429]
