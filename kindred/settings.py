@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "kindred.accounts",
     "kindred.organisations",
     "kindred.notifications",
+    "kindred.webhooks",
     "kindred.api",
 ]
 
@@ -220,6 +221,7 @@ KINDRED_MAX_IMAGE_BYTES = env.int("KINDRED_MAX_IMAGE_BYTES", default=2 * 1024 * 
 KINDRED_VIDEO_BASE_URL = env.str(
     "KINDRED_VIDEO_BASE_URL", default="https://meet.jit.si/"
 )
+KINDRED_WEBHOOK_TIMEOUT = env.int("KINDRED_WEBHOOK_TIMEOUT", default=10)
 KINDRED_SITE_NAME = env.str("KINDRED_SITE_NAME", default="Kindred")
 # Where people reach this instance; used for links in emails.
 KINDRED_BASE_URL = env.str(

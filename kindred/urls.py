@@ -14,6 +14,7 @@ urlpatterns = [
     path("account/", include("kindred.accounts.urls")),
     path("account/", include("allauth.urls")),
     path("members/", include("kindred.accounts.member_urls")),
+    path("organisations/", include("kindred.webhooks.urls")),
     path("organisations/", include("kindred.organisations.urls")),
     path("notifications/", include("kindred.notifications.urls")),
     path("steward/", include("kindred.core.steward_urls")),

@@ -337,3 +337,35 @@ class NotificationSerializer(serializers.Serializer):
 
 class ReadAllSerializer(serializers.Serializer):
     marked_read = serializers.IntegerField(read_only=True)
+
+
+class WebhookEndpointSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    url = serializers.CharField(read_only=True)
+    description = serializers.CharField(read_only=True)
+    event_types = serializers.ListField(child=serializers.CharField(), read_only=True)
+    secret = serializers.CharField(read_only=True)
+    is_active = serializers.BooleanField(read_only=True)
+    failing_since = serializers.DateTimeField(read_only=True, allow_null=True)
+    disabled_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    created_at = serializers.DateTimeField(read_only=True)
+
+
+class WebhookEndpointCreateSerializer(serializers.Serializer):
+    url = serializers.URLField(max_length=500)
+    description = StrictCharField(max_length=200, required=False, allow_blank=True)
+    event_types = serializers.ListField(
+        child=StrictCharField(max_length=80), min_length=1, max_length=50
+    )
+
+
+class WebhookDeliverySerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    event_id = serializers.UUIDField(read_only=True)
+    event_type = serializers.CharField(read_only=True)
+    status = serializers.CharField(read_only=True)
+    attempts = serializers.IntegerField(read_only=True)
+    last_status_code = serializers.IntegerField(read_only=True, allow_null=True)
+    last_error = serializers.CharField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    delivered_at = serializers.DateTimeField(read_only=True, allow_null=True)

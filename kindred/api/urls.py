@@ -48,6 +48,26 @@ urlpatterns = [
         views.OrganisationJoinRequestDecision.as_view(),
         name="organisation-join-decision",
     ),
+    path(
+        "organisations/<slug:slug>/webhooks",
+        views.WebhookList.as_view(),
+        name="webhooks",
+    ),
+    path(
+        "organisations/<slug:slug>/webhooks/<int:pk>",
+        views.WebhookDetail.as_view(),
+        name="webhook",
+    ),
+    path(
+        "organisations/<slug:slug>/webhooks/<int:pk>/test",
+        views.WebhookTest.as_view(),
+        name="webhook-test",
+    ),
+    path(
+        "organisations/<slug:slug>/webhooks/<int:pk>/deliveries",
+        views.WebhookDeliveries.as_view(),
+        name="webhook-deliveries",
+    ),
     path("topics", views.TopicCreate.as_view(), name="topics"),
     path("topics/<int:pk>", views.TopicDetail.as_view(), name="topic"),
     path(

@@ -36,6 +36,8 @@ from kindred.organisations.permissions import (
     get_organisation_for_user,
     require_org_admin,
 )
+from kindred.webhooks import services as webhook_services
+from kindred.webhooks.models import Delivery, Endpoint
 
 
 def _me(request: Request) -> Profile:
@@ -490,3 +492,83 @@ class NotificationReadAll(APIView):
     def post(self, request: Request) -> Response:
         count = notification_services.mark_all_read(by=request.user)
         return Response({"marked_read": count})
+
+
+def _admin_organisation(request: Request, slug: str) -> Organisation:
+    organisation = _organisation(request, slug)
+    require_org_admin(request.user, organisation)
+    return organisation
+
+
+class WebhookList(generics.ListAPIView):
+    serializer_class = s.WebhookEndpointSerializer
+    filter_backends: list[Any] = []
+
+    def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):
+            return Endpoint.objects.none()
+        organisation = _admin_organisation(self.request, self.kwargs["slug"])
+        return organisation.webhook_endpoints.order_by("id")
+
+    @extend_schema(summary="An organisation's webhooks (admins)")
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        request=s.WebhookEndpointCreateSerializer,
+        responses={201: s.WebhookEndpointSerializer},
+        summary="Register a webhook (admins)",
+    )
+    @idempotent
+    def post(self, request: Request, slug: str) -> Response:
+        organisation = _admin_organisation(request, slug)
+        serializer = s.WebhookEndpointCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        endpoint = webhook_services.create_endpoint(
+            organisation, by=request.user, **serializer.validated_data
+        )
+        return Response(
+            s.WebhookEndpointSerializer(endpoint).data, status=status.HTTP_201_CREATED
+        )
+
+
+def _webhook(request: Request, slug: str, pk: int) -> Endpoint:
+    organisation = _admin_organisation(request, slug)
+    return get_object_or_404(Endpoint, pk=pk, organisation=organisation)
+
+
+class WebhookDetail(APIView):
+    @extend_schema(responses={204: None}, summary="Remove a webhook (admins)")
+    def delete(self, request: Request, slug: str, pk: int) -> Response:
+        webhook_services.delete_endpoint(_webhook(request, slug, pk), by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class WebhookTest(APIView):
+    @extend_schema(
+        request=None,
+        responses={202: s.WebhookDeliverySerializer},
+        summary="Send a test event (admins)",
+    )
+    def post(self, request: Request, slug: str, pk: int) -> Response:
+        delivery = webhook_services.send_test_event(
+            _webhook(request, slug, pk), by=request.user
+        )
+        return Response(
+            s.WebhookDeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED
+        )
+
+
+class WebhookDeliveries(generics.ListAPIView):
+    serializer_class = s.WebhookDeliverySerializer
+    filter_backends: list[Any] = []
+
+    def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):
+            return Delivery.objects.none()
+        endpoint = _webhook(self.request, self.kwargs["slug"], self.kwargs["pk"])
+        return endpoint.deliveries.order_by("-id")
+
+    @extend_schema(summary="A webhook's delivery log, newest first (admins)")
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)

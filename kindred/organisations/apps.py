@@ -9,6 +9,14 @@ class OrganisationsConfig(AppConfig):
 
     def ready(self) -> None:
         from kindred.notifications import kinds
+        from kindred.webhooks import events
+
+        events.register(
+            "organisation.member_joined", _("Someone joined the organisation")
+        )
+        events.register(
+            "organisation.join_requested", _("Someone asks to join the organisation")
+        )
 
         kinds.register(
             "organisation.invited", _("You are invited to join an organisation")

@@ -28,6 +28,7 @@ from kindred.organisations.models import (
     Role,
 )
 from kindred.organisations.permissions import require_org_admin
+from kindred.webhooks.services import emit
 
 EDITABLE_FIELDS = ("name", "kind", "summary", "description", "website", "email", "logo")
 
@@ -209,6 +210,8 @@ def accept_invitation(invitation: Invitation, *, by: User) -> Membership:
         status=JoinRequest.Status.PENDING,
     ).update(status=JoinRequest.Status.APPROVED, decided_at=timezone.now())
     audit.record("invitation.accepted", actor=by, target=invitation)
+    if created:
+        _emit_member_joined(membership)
     return membership
 
 
@@ -231,6 +234,16 @@ def request_to_join(
             _("You have already asked to join %(org)s.") % {"org": organisation}
         ) from None
     audit.record("join_request.created", actor=by, target=join_request)
+    emit(
+        organisation,
+        "organisation.join_requested",
+        {
+            "join_request_id": join_request.pk,
+            "member_id": by.profile.pk,
+            "display_name": by.profile.display_name,
+            "message": join_request.message,
+        },
+    )
     for admin in Membership.objects.filter(
         organisation=organisation, role=Role.ADMIN
     ).select_related("user"):
@@ -261,11 +274,13 @@ def decide_join_request(
     join_request.decided_by = by
     join_request.save(update_fields=["status", "decided_at", "decided_by"])
     if approve:
-        Membership.objects.get_or_create(
+        membership, created = Membership.objects.get_or_create(
             organisation=join_request.organisation,
             user=join_request.user,
             defaults={"role": role},
         )
+        if created:
+            _emit_member_joined(membership)
     audit.record(
         "join_request.approved" if approve else "join_request.declined",
         actor=by,
@@ -285,6 +300,20 @@ def decide_join_request(
         url=organisation.get_absolute_url(),
     )
     return join_request
+
+
+def _emit_member_joined(membership: Membership) -> None:
+    profile = membership.user.profile
+    emit(
+        membership.organisation,
+        "organisation.member_joined",
+        {
+            "membership_id": membership.pk,
+            "member_id": profile.pk,
+            "display_name": profile.display_name,
+            "role": membership.role,
+        },
+    )
 
 
 def _ensure_another_admin(membership: Membership) -> None:

@@ -148,6 +148,7 @@ def test_demo_pages_pass_axe(page: Page, site, transactional_db):
         "/organisations/",
         "/organisations/northshire-growth-hub/",
         "/organisations/mindful-founders-cic/manage/",
+        "/organisations/mindful-founders-cic/webhooks/",
         "/steward/",
         "/steward/topics/",
         "/steward/people/",
