@@ -52,7 +52,7 @@ def test_delivery_runs_once_even_if_the_task_repeats(
         notification = services.notify(
             owner, kind="organisation.invited", message="Once"
         )
-    tasks.deliver_notification.call(notification.pk)
+    tasks.deliver_notifications.call([notification.pk])
     assert len(mail.outbox) == 1
 
 

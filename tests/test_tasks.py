@@ -33,12 +33,12 @@ def test_failed_delivery_is_retried_later_then_gives_up(owner, settings, monkeyp
         raise ConnectionRefusedError("the mail server is down")
 
     monkeypatch.setattr("django.core.mail.EmailMessage.send", smtp_down)
-    tasks.deliver_notification.call(notification.pk)  # attempt 1: retry queued
-    retry = DBTaskResult.objects.get(task_path__endswith="deliver_notification")
+    tasks.deliver_notifications.call([notification.pk])  # attempt 1: retry queued
+    retry = DBTaskResult.objects.get(task_path__endswith="deliver_notifications")
     assert retry.args_kwargs["kwargs"] == {"_attempt": 2}
     assert retry.run_after > retry.enqueued_at + timedelta(seconds=25)
     with pytest.raises(ConnectionRefusedError):
-        tasks.deliver_notification.call(notification.pk, _attempt=8)  # the last one
+        tasks.deliver_notifications.call([notification.pk], _attempt=8)  # the last one
     notification.refresh_from_db()
     assert notification.emailed_at is None  # nothing marked sent that was not
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.core import signing
 from django.db import transaction
 from django.utils import timezone
@@ -27,22 +29,41 @@ def notify(
 
     Email follows only after the transaction commits (the row is the outbox).
     """
+    return notify_many([recipient], kind=kind, message=message, url=url, actor=actor)[0]
+
+
+def notify_many(
+    recipients: Iterable[User],
+    *,
+    kind: str,
+    message: str,
+    url: str = "",
+    actor: User | None = None,
+) -> list[Notification]:
+    """Tell several people the same thing: one insert, and one delivery task."""
     kinds.get(kind)  # refuse unregistered kinds early
-    notification = Notification.objects.create(
-        recipient=recipient,
-        kind=kind,
-        actor=actor if actor is not None and actor.pk else None,
-        message=message[:300],
-        url=url,
+    notifications = Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient=recipient,
+                kind=kind,
+                actor=actor if actor is not None and actor.pk else None,
+                message=message[:300],
+                url=url,
+            )
+            for recipient in recipients
+        ]
     )
+    ids = [n.pk for n in notifications]
 
     def enqueue() -> None:
-        from kindred.notifications.tasks import deliver_notification
+        from kindred.notifications.tasks import deliver_notifications
 
-        deliver_notification.enqueue(notification.pk)
+        deliver_notifications.enqueue(ids)
 
-    transaction.on_commit(enqueue)
-    return notification
+    if ids:
+        transaction.on_commit(enqueue)
+    return notifications
 
 
 def delivery_for(user: User, kind: str) -> str:

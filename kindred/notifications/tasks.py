@@ -27,11 +27,17 @@ def _unsubscribe_headers(url: str) -> dict[str, str]:
 
 
 @retrying_task(max_attempts=8)
-def deliver_notification(notification_id: int) -> None:
-    """Email one notification if its recipient wants it straight away.
+def deliver_notifications(notification_ids: list[int]) -> None:
+    """Email each notification whose recipient wants it straight away.
 
-    Running twice sends once: `emailed_at` is checked under a row lock.
+    Running twice sends once: `emailed_at` is checked under a row lock, and a
+    retry after a partial failure skips what already went out.
     """
+    for notification_id in notification_ids:
+        _deliver(notification_id)
+
+
+def _deliver(notification_id: int) -> None:
     with transaction.atomic():
         notification = (
             Notification.objects.select_for_update()
@@ -138,12 +144,11 @@ def sweep_outbox() -> int:
         created_at__lt=now - timedelta(minutes=10),
         created_at__gt=now - timedelta(hours=1),
     ).select_related("recipient")
-    queued = 0
-    for notification in stale.iterator():
-        if (
-            delivery_for(notification.recipient, notification.kind)
-            == Delivery.IMMEDIATE
-        ):
-            deliver_notification.enqueue(notification.pk)
-            queued += 1
-    return queued
+    ids = [
+        notification.pk
+        for notification in stale.iterator()
+        if delivery_for(notification.recipient, notification.kind) == Delivery.IMMEDIATE
+    ]
+    if ids:
+        deliver_notifications.enqueue(ids)
+    return len(ids)

@@ -19,7 +19,7 @@ from kindred.core.images import normalise_image
 from kindred.core.markdown import problems
 from kindred.core.models import Region
 from kindred.core.slugs import unique_slug
-from kindred.notifications.services import notify
+from kindred.notifications.services import notify, notify_many
 from kindred.organisations.models import (
     Invitation,
     JoinRequest,
@@ -244,17 +244,17 @@ def request_to_join(
             "message": join_request.message,
         },
     )
-    for admin in Membership.objects.filter(
-        organisation=organisation, role=Role.ADMIN
-    ).select_related("user"):
-        notify(
-            admin.user,
-            kind="organisation.join_requested",
-            actor=by,
-            message=_("%(person)s asks to join %(org)s.")
-            % {"person": by, "org": organisation},
-            url=reverse("organisations:manage", args=[organisation.slug]),
-        )
+    admins = User.objects.filter(
+        memberships__organisation=organisation, memberships__role=Role.ADMIN
+    )
+    notify_many(
+        admins,
+        kind="organisation.join_requested",
+        actor=by,
+        message=_("%(person)s asks to join %(org)s.")
+        % {"person": by, "org": organisation},
+        url=reverse("organisations:manage", args=[organisation.slug]),
+    )
     return join_request
 
 

@@ -13,9 +13,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kindred.accounts.models import User
 from kindred.core.tasks import retrying_task
-from kindred.notifications.services import notify
-from kindred.organisations.models import Membership, Role
+from kindred.notifications.services import notify_many
+from kindred.organisations.models import Role
 from kindred.webhooks.models import Delivery, Endpoint
 from kindred.webhooks.services import WebhookError, check_destination
 from kindred.webhooks.signing import signature
@@ -114,16 +115,15 @@ def _disable(endpoint: Endpoint, *, reason: str) -> None:
         status=Delivery.Status.FAILED, last_error=_("The webhook was switched off.")
     )
     organisation = endpoint.organisation
-    for admin in Membership.objects.filter(
-        organisation=organisation, role=Role.ADMIN
-    ).select_related("user"):
-        notify(
-            admin.user,
-            kind="webhook.disabled",
-            message=_(
-                "The webhook to %(url)s of %(org)s failed for a day (%(reason)s) "
-                "and is switched off."
-            )
-            % {"url": endpoint.url, "org": organisation, "reason": reason},
-            url=f"/organisations/{organisation.slug}/webhooks/",
+    notify_many(
+        User.objects.filter(
+            memberships__organisation=organisation, memberships__role=Role.ADMIN
+        ),
+        kind="webhook.disabled",
+        message=_(
+            "The webhook to %(url)s of %(org)s failed for a day (%(reason)s) "
+            "and is switched off."
         )
+        % {"url": endpoint.url, "org": organisation, "reason": reason},
+        url=f"/organisations/{organisation.slug}/webhooks/",
+    )
