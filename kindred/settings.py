@@ -283,7 +283,8 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# Background tasks: database queue by default, immediate in tests.
+# Background tasks: database queue by default, immediate in tests, RQ on Redis
+# when scaled out (see below).
 TASKS = {
     "default": {
         "BACKEND": (
@@ -336,3 +337,20 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
     },
 }
+
+
+# Scale-out mode: with KINDRED_REDIS_URL set, tasks run on a Redis-backed
+# distributed queue (RQ), and the cache, rate-limit counters and sessions are
+# shared through Redis. Same code; configuration only.
+KINDRED_REDIS_URL = env.str("KINDRED_REDIS_URL", default="")
+if KINDRED_REDIS_URL and not TESTING:
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {"default": {"URL": KINDRED_REDIS_URL, "DEFAULT_TIMEOUT": 600}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": KINDRED_REDIS_URL,
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

@@ -78,10 +78,13 @@ def home_dashboard(user: User) -> dict[str, Any]:
 
 def background_work() -> dict[str, Any]:
     """The queue as a steward sees it: counts, failures, what waits, the schedule."""
+    from django.conf import settings
     from django_tasks_db.models import DBTaskResult
 
     from kindred.core.models import ScheduledRun
     from kindred.core.tasks import SCHEDULE
+
+    on_rq = settings.TASKS["default"]["BACKEND"] == "django_tasks_rq.RQBackend"
 
     counts = dict(
         DBTaskResult.objects.values_list("status").annotate(n=Count("id")).order_by()
@@ -91,11 +94,28 @@ def background_work() -> dict[str, Any]:
         job__in=[job.name for job in SCHEDULE]
     ).order_by("-started_at")[:200]:
         latest.setdefault(run.job, run)
+    if on_rq:
+        counts = _rq_counts()
     return {
+        "on_rq": on_rq,
         "counts": counts,
         "failed": DBTaskResult.objects.failed().order_by("-finished_at")[:50],
         "waiting": DBTaskResult.objects.filter(status="READY").order_by(
             "run_after", "enqueued_at"
         )[:20],
         "schedule": [(job, latest.get(job.name)) for job in SCHEDULE],
+    }
+
+
+def _rq_counts() -> dict[str, int]:
+    """Queue counts from RQ's registries in scale-out mode."""
+    import django_rq
+    from rq.registry import FailedJobRegistry, FinishedJobRegistry, StartedJobRegistry
+
+    queue = django_rq.get_queue("default")
+    return {
+        "READY": len(queue),
+        "RUNNING": len(StartedJobRegistry(queue=queue)),
+        "SUCCESSFUL": len(FinishedJobRegistry(queue=queue)),
+        "FAILED": len(FailedJobRegistry(queue=queue)),
     }

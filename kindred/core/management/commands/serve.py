@@ -31,7 +31,9 @@ class Command(BaseCommand):
         threads: int,
         **options: Any,
     ) -> None:
-        if not settings.DEBUG:
+        manifest = settings.STATIC_ROOT / "staticfiles.json"
+        if not settings.DEBUG and not manifest.exists():
+            # First start only; deployments run `kindred collectstatic` themselves.
             call_command("collectstatic", interactive=False, verbosity=0)
         argv = [
             "gunicorn",
