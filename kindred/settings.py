@@ -245,7 +245,8 @@ REST_FRAMEWORK = {
     # (the per-address limit is kindred.api.middleware, ahead of authentication)
     "DEFAULT_THROTTLE_CLASSES": ["kindred.api.throttles.TokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
-        "address": env.str("KINDRED_API_ADDRESS_RATE", default="600/minute"),
+        # Higher than one token's budget: many people may share one address.
+        "address": env.str("KINDRED_API_ADDRESS_RATE", default="3000/minute"),
         "token": env.str("KINDRED_API_TOKEN_RATE", default="1200/minute"),
     },
     "NUM_PROXIES": env.int("KINDRED_TRUSTED_PROXY_COUNT", default=0),

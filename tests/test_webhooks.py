@@ -241,3 +241,34 @@ def test_webhooks_api(owner, outsider, organisation, receiver):
         == "webhook.test"
     )
     assert client.delete(f"{base}/{pk}").status_code == 204
+
+
+def test_redirects_are_not_followed(owner, organisation, settings):
+    """A receiver cannot bounce the delivery to a host nobody checked."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    bouncer = Receiver(status=302)
+    try:
+        endpoint = services.create_endpoint(
+            organisation, by=owner, url=bouncer.url, event_types=["webhook.test"]
+        )
+        delivery = services.send_test_event(endpoint, by=owner)
+        from kindred.webhooks.tasks import deliver_webhook
+
+        deliver_webhook.call(delivery.pk)
+    finally:
+        bouncer.close()
+    delivery.refresh_from_db()
+    assert (
+        delivery.status == Delivery.Status.PENDING and delivery.last_status_code == 302
+    )
+
+
+def test_shared_address_space_is_refused(owner, organisation, settings):
+    settings.DEBUG = False
+    with pytest.raises(services.WebhookError):
+        services.create_endpoint(
+            organisation,
+            by=owner,
+            url="https://100.64.1.1/hook",
+            event_types=["webhook.test"],
+        )

@@ -20,6 +20,7 @@ from kindred.accounts.permissions import get_profile_for_user, require_steward
 from kindred.api import serializers as s
 from kindred.api.concurrency import check_if_match, with_etag
 from kindred.api.idempotency import idempotent
+from kindred.api.pagination import IdCursorPagination
 from kindred.core import services as core_services
 from kindred.core.models import Region, Sector, Topic
 from kindred.notifications import services as notification_services
@@ -559,9 +560,14 @@ class WebhookTest(APIView):
         )
 
 
+class NewestFirstPagination(IdCursorPagination):
+    ordering = "-id"
+
+
 class WebhookDeliveries(generics.ListAPIView):
     serializer_class = s.WebhookDeliverySerializer
     filter_backends: list[Any] = []
+    pagination_class = NewestFirstPagination
 
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):

@@ -51,15 +51,9 @@ def check_destination(url: str) -> None:
         raise WebhookError(_("Webhooks are sent over HTTPS only."), field="url")
     if loopback_only and _loopback_allowed():
         return
-    if any(
-        ip.is_private
-        or ip.is_loopback
-        or ip.is_link_local
-        or ip.is_reserved
-        or ip.is_multicast
-        or ip.is_unspecified
-        for ip in ips
-    ):
+    # Only globally routable unicast addresses: no private, loopback, link-local,
+    # shared (100.64/10), reserved or multicast ranges.
+    if any(not ip.is_global or ip.is_multicast for ip in ips):
         raise WebhookError(
             _("This address is inside a private network; webhooks go to public hosts."),
             field="url",

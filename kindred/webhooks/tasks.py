@@ -45,8 +45,18 @@ def _post(endpoint: Endpoint, delivery: Delivery) -> int:
         },
     )
     timeout = getattr(settings, "KINDRED_WEBHOOK_TIMEOUT", 10)
-    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+    with _OPENER.open(request, timeout=timeout) as response:
         return int(response.status)
+
+
+class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect could lead the request to a host that was never checked."""
+
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None  # the 3xx answer then counts as a failed delivery
+
+
+_OPENER = urllib.request.build_opener(_RefuseRedirects)
 
 
 @retrying_task(max_attempts=40, base_delay=60, max_delay=3600)
