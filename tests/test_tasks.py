@@ -122,3 +122,28 @@ def test_steward_sees_and_retries_a_failed_task(client, steward, outsider, setti
     assert not DBTaskResult.objects.filter(pk=failed.pk).exists()
     again = DBTaskResult.objects.get(task_path__endswith="sweep_outbox")
     assert again.status == "READY" and again.args_kwargs["kwargs"] == {}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sign_up_succeeds_while_the_mail_server_is_down(
+    django_db_serialized_rollback, client, settings, monkeypatch
+):
+    """The verification email waits in the queue; the person is not shown an error."""
+    settings.TASKS = DB_TASKS
+
+    def smtp_down(self, *args, **kwargs):
+        raise ConnectionRefusedError("the mail server is down")
+
+    monkeypatch.setattr("django.core.mail.EmailMessage.send", smtp_down)
+    response = client.post(
+        "/account/signup/",
+        {
+            "email": "new@example.com",
+            "password1": "a-Long-pass-123",
+            "password2": "a-Long-pass-123",
+        },
+    )
+    assert response.status_code == 302
+    queued = DBTaskResult.objects.get(task_path__endswith="send_email")
+    assert queued.args_kwargs["args"][0]["to"] == ["new@example.com"]
+    assert "confirm" in queued.args_kwargs["args"][0]["body"].lower()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 
@@ -42,4 +42,25 @@ def send_after_commit(
 ) -> None:
     """Queue an email; nothing is sent if the surrounding transaction rolls back."""
     message = build_email(to=to, subject=subject, template=template, context=context)
-    transaction.on_commit(message.send)
+    send_in_background(message)
+
+
+def send_in_background(message: EmailMessage) -> None:
+    """Hand a built message to the worker once the current transaction commits.
+
+    A mail server that is down then delays the email (the task retries) instead
+    of failing the web request that caused it.
+    """
+    from kindred.core.tasks import send_email
+
+    data = {
+        "subject": str(message.subject),
+        "body": message.body,
+        "to": list(message.to),
+        "headers": dict(message.extra_headers),
+        "alternatives": [
+            [str(content), mimetype]
+            for content, mimetype in getattr(message, "alternatives", [])
+        ],
+    }
+    transaction.on_commit(lambda: send_email.enqueue(data))

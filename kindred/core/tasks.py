@@ -71,6 +71,22 @@ def retrying_task(
     return decorate
 
 
+@retrying_task(max_attempts=10)
+def send_email(message: dict[str, Any]) -> None:
+    """Send one email built by kindred.core.email.send_in_background."""
+    from django.core.mail import EmailMultiAlternatives
+
+    email = EmailMultiAlternatives(
+        subject=message["subject"],
+        body=message["body"],
+        to=message["to"],
+        headers=message.get("headers") or {},
+    )
+    for content, mimetype in message.get("alternatives") or []:
+        email.attach_alternative(content, mimetype)
+    email.send()
+
+
 @dataclass(frozen=True)
 class Job:
     """A recurring job: which task, how often, and (for daily/weekly) when, in UTC."""
