@@ -163,3 +163,19 @@ def test_notifications_api(owner, outsider):
 def test_unknown_kind_is_refused(owner, kind):
     with pytest.raises(LookupError):
         services.notify(owner, kind=kind, message="x")
+
+
+def test_digest_has_one_click_unsubscribe_for_that_digest(
+    client, owner, django_capture_on_commit_callbacks
+):
+    services.set_preferences(
+        by=owner, choices={"organisation.join_requested": Delivery.DAILY}
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notify(owner, kind="organisation.join_requested", message="An ask")
+    tasks.send_digests.call("daily")
+    header = mail.outbox[0].extra_headers["List-Unsubscribe"]
+    path = header.strip("<>").split("127.0.0.1:8000", 1)[-1]
+    assert client.post(path).status_code == 200
+    assert services.delivery_for(owner, "organisation.join_requested") == "none"
+    assert services.delivery_for(owner, "organisation.invited") == "immediate"

@@ -109,21 +109,38 @@ def unsubscribe_token(user: User, kind: str) -> str:
     return signing.dumps({"u": user.pk, "k": kind}, salt=UNSUBSCRIBE_SALT)
 
 
+DIGESTS = {"digest:daily": Delivery.DAILY, "digest:weekly": Delivery.WEEKLY}
+
+
 def read_unsubscribe_token(token: str) -> tuple[User, str]:
-    """Return the person and kind a token names; raise KindredError if forged."""
+    """Return the person and kind (or digest) a token names; raise if forged."""
     try:
         data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
         user = User.objects.get(pk=data["u"])
-        kinds.get(data["k"])
+        if data["k"] not in DIGESTS:
+            kinds.get(data["k"])
     except (signing.BadSignature, User.DoesNotExist, KeyError, LookupError, TypeError):
         raise KindredError(_("This unsubscribe link is not valid.")) from None
     return user, data["k"]
 
 
+@transaction.atomic
 def unsubscribe(token: str) -> tuple[User, str]:
-    """Stop emails of one kind for the person the token names; no login needed."""
-    user, kind = read_unsubscribe_token(token)
+    """Stop one kind of email (or one digest) for the person the token names.
+
+    No login needed. Unsubscribing from a digest stops email for every kind that
+    was going into it; each still appears in the notification centre.
+    """
+    user, key = read_unsubscribe_token(token)
+    if key in DIGESTS:
+        frequency = DIGESTS[key]
+        for kind in kinds.all_kinds():
+            if delivery_for(user, kind.key) == frequency:
+                Preference.objects.update_or_create(
+                    user=user, kind=kind.key, defaults={"delivery": Delivery.NONE}
+                )
+        return user, key
     Preference.objects.update_or_create(
-        user=user, kind=kind, defaults={"delivery": Delivery.NONE}
+        user=user, kind=key, defaults={"delivery": Delivery.NONE}
     )
-    return user, kind
+    return user, key

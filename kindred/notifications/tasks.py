@@ -110,8 +110,13 @@ def send_digests(frequency: str) -> int:
             ).update(digested_at=timezone.now())
             if claimed == 0:
                 continue  # another worker sent this digest
+            unsubscribe_url = settings.KINDRED_BASE_URL + reverse(
+                "notifications:unsubscribe",
+                args=[unsubscribe_token(recipient, f"digest:{frequency}")],
+            )
             build_email(
                 to=recipient.email,
+                headers=_unsubscribe_headers(unsubscribe_url),
                 subject=_("Your %(frequency)s digest: %(count)d new")
                 % {"frequency": Delivery(frequency).label, "count": len(items)},
                 template="notifications/email/digest",
@@ -120,6 +125,7 @@ def send_digests(frequency: str) -> int:
                     "base_url": settings.KINDRED_BASE_URL,
                     "settings_url": settings.KINDRED_BASE_URL
                     + reverse("notifications:preferences"),
+                    "unsubscribe_url": unsubscribe_url,
                 },
             ).send()
             sent += 1

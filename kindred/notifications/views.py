@@ -103,7 +103,15 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         )
     from kindred.notifications import kinds
 
-    kind = kinds.get(kind_key)
+    if kind_key in services.DIGESTS:
+        label = (
+            _("the daily digest")
+            if kind_key.endswith("daily")
+            else _("the weekly digest")
+        )
+        kind = kinds.Kind(kind_key, label)
+    else:
+        kind = kinds.get(kind_key)
     if request.method == "POST":
         services.unsubscribe(token)
         return render(
