@@ -362,3 +362,17 @@ def test_requests_are_limited_per_address(owner, monkeypatch):
     monkeypatch.setattr(AddressRateThrottle, "THROTTLE_RATES", {"address": "2/minute"})
     answers = [APIClient().get("/api/v1/topics").status_code for _ in range(3)]
     assert answers == [401, 401, 429]
+
+
+def test_role_change_with_stale_if_match_is_412(owner, colleague, organisation):
+    from kindred.organisations.models import Membership
+
+    membership = Membership.objects.get(user=colleague, organisation=organisation)
+    url = f"/api/v1/organisations/{organisation.slug}/members/{membership.pk}"
+    client = api_for(owner)
+    first = client.patch(url, {"role": "member"}, format="json")
+    assert first.status_code == 200 and first["ETag"]
+    stale = client.patch(url, {"role": "admin"}, format="json", HTTP_IF_MATCH='"0000"')
+    assert stale.status_code == 412
+    membership.refresh_from_db()
+    assert membership.role == "member"

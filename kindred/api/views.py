@@ -224,10 +224,17 @@ class OrganisationMember(APIView):
         require_org_admin(request.user, membership.organisation)
         serializer = s.RoleUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        membership = organisation_services.set_member_role(
-            membership, by=request.user, role=serializer.validated_data["role"]
-        )
-        return Response(s.OrganisationMemberSerializer(membership).data)
+        with transaction.atomic():
+            membership = (
+                Membership.objects.select_for_update()
+                .select_related("organisation", "user__profile")
+                .get(pk=membership.pk)
+            )
+            check_if_match(request, s.OrganisationMemberSerializer(membership).data)
+            membership = organisation_services.set_member_role(
+                membership, by=request.user, role=serializer.validated_data["role"]
+            )
+        return with_etag(Response(s.OrganisationMemberSerializer(membership).data))
 
     @extend_schema(responses={204: None}, summary="Remove a member, or leave")
     def delete(self, request: Request, slug: str, pk: int) -> Response:
