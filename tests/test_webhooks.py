@@ -49,6 +49,25 @@ class Receiver:
         self.server.server_close()
 
 
+def deliver_test_event_once(
+    receiver: Receiver, owner, organisation, settings
+) -> Delivery:
+    """Register `receiver`, make one attempt at a test event, return the delivery."""
+    from kindred.webhooks.tasks import deliver_webhook
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    try:
+        endpoint = services.create_endpoint(
+            organisation, by=owner, url=receiver.url, event_types=["webhook.test"]
+        )
+        delivery = services.send_test_event(endpoint, by=owner)
+        deliver_webhook.call(delivery.pk)
+    finally:
+        receiver.close()
+    delivery.refresh_from_db()
+    return delivery
+
+
 @pytest.fixture
 def receiver():
     r = Receiver()
@@ -110,19 +129,9 @@ def test_unsubscribed_events_are_not_sent(
 def test_failing_receiver_is_retried_without_losing_the_event(
     owner, organisation, settings
 ):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    failing = Receiver(status=500)
-    try:
-        endpoint = services.create_endpoint(
-            organisation, by=owner, url=failing.url, event_types=["webhook.test"]
-        )
-        delivery = services.send_test_event(endpoint, by=owner)
-        from kindred.webhooks.tasks import deliver_webhook
-
-        deliver_webhook.call(delivery.pk)
-    finally:
-        failing.close()
-    delivery.refresh_from_db()
+    delivery = deliver_test_event_once(
+        Receiver(status=500), owner, organisation, settings
+    )
     assert delivery.status == Delivery.Status.PENDING
     assert delivery.attempts == 1 and delivery.last_status_code == 500
     from django_tasks_db.models import DBTaskResult
@@ -133,19 +142,7 @@ def test_failing_receiver_is_retried_without_losing_the_event(
 
 def test_hanging_receiver_times_out(owner, organisation, settings):
     settings.KINDRED_WEBHOOK_TIMEOUT = 1
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    slow = Receiver(delay=3)
-    try:
-        endpoint = services.create_endpoint(
-            organisation, by=owner, url=slow.url, event_types=["webhook.test"]
-        )
-        delivery = services.send_test_event(endpoint, by=owner)
-        from kindred.webhooks.tasks import deliver_webhook
-
-        deliver_webhook.call(delivery.pk)
-    finally:
-        slow.close()
-    delivery.refresh_from_db()
+    delivery = deliver_test_event_once(Receiver(delay=3), owner, organisation, settings)
     assert (
         delivery.status == Delivery.Status.PENDING
         and "timed out" in delivery.last_error
@@ -245,19 +242,9 @@ def test_webhooks_api(owner, outsider, organisation, receiver):
 
 def test_redirects_are_not_followed(owner, organisation, settings):
     """A receiver cannot bounce the delivery to a host nobody checked."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    bouncer = Receiver(status=302)
-    try:
-        endpoint = services.create_endpoint(
-            organisation, by=owner, url=bouncer.url, event_types=["webhook.test"]
-        )
-        delivery = services.send_test_event(endpoint, by=owner)
-        from kindred.webhooks.tasks import deliver_webhook
-
-        deliver_webhook.call(delivery.pk)
-    finally:
-        bouncer.close()
-    delivery.refresh_from_db()
+    delivery = deliver_test_event_once(
+        Receiver(status=302), owner, organisation, settings
+    )
     assert (
         delivery.status == Delivery.Status.PENDING and delivery.last_status_code == 302
     )

@@ -27,7 +27,7 @@ from kindred.organisations.permissions import (
 )
 
 
-def _admin_or_refuse(request: HttpRequest, organisation: object) -> HttpResponse | None:
+def admin_or_refusal(request: HttpRequest, organisation: object) -> HttpResponse | None:
     """Return a redirect to two-factor set-up or raise 403 when not an admin."""
     try:
         require_org_admin(request.user, organisation)  # type: ignore[arg-type]
@@ -123,7 +123,7 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = get_organisation_for_user(request.user, slug)  # type: ignore[arg-type]
-    if refusal := _admin_or_refuse(request, organisation):
+    if refusal := admin_or_refusal(request, organisation):
         return refusal
     form = OrganisationForm(
         request.POST or None, request.FILES or None, instance=organisation
@@ -159,7 +159,7 @@ def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def organisation_manage(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = get_organisation_for_user(request.user, slug)  # type: ignore[arg-type]
-    if refusal := _admin_or_refuse(request, organisation):
+    if refusal := admin_or_refusal(request, organisation):
         return refusal
     return _manage_page(request, organisation, InviteForm())
 
@@ -189,7 +189,7 @@ def _manage_page(
 @require_POST
 def organisation_invite(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = get_organisation_for_user(request.user, slug)  # type: ignore[arg-type]
-    if refusal := _admin_or_refuse(request, organisation):
+    if refusal := admin_or_refusal(request, organisation):
         return refusal
     form = InviteForm(request.POST)
     if form.is_valid():
@@ -216,7 +216,7 @@ def organisation_invite(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def invitation_revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     organisation = get_organisation_for_user(request.user, slug)  # type: ignore[arg-type]
-    if refusal := _admin_or_refuse(request, organisation):
+    if refusal := admin_or_refusal(request, organisation):
         return refusal
     invitation = get_object_or_404(Invitation, pk=pk, organisation=organisation)
     try:
@@ -232,7 +232,7 @@ def invitation_revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def member_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     organisation = get_organisation_for_user(request.user, slug)  # type: ignore[arg-type]
-    if refusal := _admin_or_refuse(request, organisation):
+    if refusal := admin_or_refusal(request, organisation):
         return refusal
     membership = get_object_or_404(Membership, pk=pk, organisation=organisation)
     form = RoleForm(request.POST)
@@ -260,7 +260,7 @@ def member_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     organisation = get_organisation_for_user(request.user, slug)  # type: ignore[arg-type]
     membership = get_object_or_404(Membership, pk=pk, organisation=organisation)
     leaving = membership.user_id == request.user.pk
-    if not leaving and (refusal := _admin_or_refuse(request, organisation)):
+    if not leaving and (refusal := admin_or_refusal(request, organisation)):
         return refusal
     try:
         services.remove_member(membership, by=request.user)  # type: ignore[arg-type]
@@ -305,7 +305,7 @@ def join_request_create(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def join_request_decide(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     organisation = get_organisation_for_user(request.user, slug)  # type: ignore[arg-type]
-    if refusal := _admin_or_refuse(request, organisation):
+    if refusal := admin_or_refusal(request, organisation):
         return refusal
     join_request = get_object_or_404(JoinRequest, pk=pk, organisation=organisation)
     approve = request.POST.get("decision") == "approve"

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from kindred.core.errors import KindredError
 from kindred.core.http import add_error
 from kindred.organisations.permissions import get_organisation_for_user
-from kindred.organisations.views import _admin_or_refuse
+from kindred.organisations.views import admin_or_refusal
 from kindred.webhooks import services
 from kindred.webhooks.forms import EndpointForm
 from kindred.webhooks.models import Endpoint
@@ -20,7 +20,7 @@ from kindred.webhooks.models import Endpoint
 @require_http_methods(["GET", "POST"])
 def endpoint_list(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = get_organisation_for_user(request.user, slug)  # type: ignore[arg-type]
-    if refusal := _admin_or_refuse(request, organisation):
+    if refusal := admin_or_refusal(request, organisation):
         return refusal
     form = EndpointForm(request.POST or None)
     status = 200
@@ -55,7 +55,7 @@ def _endpoint(
     request: HttpRequest, slug: str, pk: int
 ) -> tuple[object, Endpoint | HttpResponse]:
     organisation = get_organisation_for_user(request.user, slug)  # type: ignore[arg-type]
-    if refusal := _admin_or_refuse(request, organisation):
+    if refusal := admin_or_refusal(request, organisation):
         return organisation, refusal
     return organisation, get_object_or_404(Endpoint, pk=pk, organisation=organisation)
 
