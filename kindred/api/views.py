@@ -226,7 +226,7 @@ class OrganisationMember(APIView):
         serializer.is_valid(raise_exception=True)
         with transaction.atomic():
             membership = (
-                Membership.objects.select_for_update()
+                Membership.objects.select_for_update(of=("self",))
                 .select_related("organisation", "user__profile")
                 .get(pk=membership.pk)
             )
