@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
 from kindred.accounts.models import Profile, User
 from kindred.accounts.selectors import (
@@ -119,3 +119,40 @@ def _rq_counts() -> dict[str, int]:
         "SUCCESSFUL": len(FinishedJobRegistry(queue=queue)),
         "FAILED": len(FailedJobRegistry(queue=queue)),
     }
+
+
+def steward_overview() -> dict[str, Any]:
+    """Counts and the latest audit entries for the steward console."""
+    from kindred.core.models import AuditEntry
+
+    return {
+        "counts": {
+            "people": User.objects.count(),
+            "suspended": User.objects.filter(suspended_at__isnull=False).count(),
+            "organisations": Organisation.objects.count(),
+            "topics": Topic.objects.count(),
+        },
+        "recent": AuditEntry.objects.select_related("actor__profile")[:15],
+    }
+
+
+def people_for_stewards(*, q: str = "", suspended_only: bool = False) -> QuerySet[User]:
+    """Every account, suspended ones included, by name; optionally searched."""
+    users = User.objects.select_related("profile").order_by(
+        "profile__display_name", "pk"
+    )
+    if q:
+        users = users.filter(
+            Q(email__icontains=q) | Q(profile__display_name__icontains=q)
+        )
+    if suspended_only:
+        users = users.filter(suspended_at__isnull=False)
+    return users
+
+
+def organisations_for_stewards(*, q: str = "") -> QuerySet[Organisation]:
+    """Every organisation, hidden ones included, by name; optionally searched."""
+    organisations = Organisation.objects.order_by("name")
+    if q:
+        organisations = organisations.filter(name__icontains=q)
+    return organisations

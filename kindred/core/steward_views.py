@@ -10,7 +10,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -24,7 +23,7 @@ from kindred.accounts.permissions import require_steward
 from kindred.core import selectors, services
 from kindred.core.errors import KindredError, SecondFactorRequired
 from kindred.core.http import add_error, paginate
-from kindred.core.models import AuditEntry, Topic
+from kindred.core.models import Topic
 from kindred.organisations import services as organisation_services
 from kindred.organisations.models import Organisation
 
@@ -67,15 +66,7 @@ def console(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "steward/console.html",
-        {
-            "counts": {
-                "people": User.objects.count(),
-                "suspended": User.objects.filter(suspended_at__isnull=False).count(),
-                "organisations": Organisation.objects.count(),
-                "topics": Topic.objects.count(),
-            },
-            "recent": AuditEntry.objects.select_related("actor__profile")[:15],
-        },
+        selectors.steward_overview(),
     )
 
 
@@ -143,15 +134,9 @@ def topic_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def people(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:100]
-    users = User.objects.select_related("profile").order_by(
-        "profile__display_name", "pk"
+    users = selectors.people_for_stewards(
+        q=q, suspended_only=request.GET.get("suspended") == "1"
     )
-    if q:
-        users = users.filter(
-            Q(email__icontains=q) | Q(profile__display_name__icontains=q)
-        )
-    if request.GET.get("suspended") == "1":
-        users = users.filter(suspended_at__isnull=False)
     return render(
         request,
         "steward/people.html",
@@ -195,9 +180,7 @@ def person_reinstate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def organisations(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:100]
-    orgs = Organisation.objects.order_by("name")
-    if q:
-        orgs = orgs.filter(name__icontains=q)
+    orgs = selectors.organisations_for_stewards(q=q)
     return render(
         request,
         "steward/organisations.html",
