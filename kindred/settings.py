@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "kindred.organisations",
     "kindred.notifications",
     "kindred.webhooks",
+    "kindred.directory",
     "kindred.api",
 ]
 

@@ -19,7 +19,10 @@ def fresh_cache():
     """Rate-limit counters and cached values never leak from one test to the next."""
     from django.core.cache import cache
 
+    from kindred.directory.selectors import reset_index
+
     cache.clear()
+    reset_index()
     yield
 
 

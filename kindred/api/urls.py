@@ -3,7 +3,7 @@ from django.urls import path
 from django.views.generic import TemplateView
 from drf_spectacular.views import SpectacularAPIView
 
-from kindred.api import views
+from kindred.api import directory, views
 
 app_name = "api"
 
@@ -13,6 +13,33 @@ api_docs = csp_update({"style-src": ["'unsafe-inline'"]})(
 )
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("services", directory.ServiceList.as_view(), name="services"),
+    path("services/search", directory.ServiceSearch.as_view(), name="service-search"),
+    path("services/<int:pk>", directory.ServiceDetail.as_view(), name="service"),
+    path(
+        "services/<int:pk>/review",
+        directory.ServiceReview.as_view(),
+        name="service-review",
+    ),
+    path(
+        "organisations/<slug:slug>/services",
+        directory.OrganisationServices.as_view(),
+        name="organisation-services",
+    ),
+    path("navigator", directory.Navigator.as_view(), name="navigator"),
+    path("plans", directory.PlanList.as_view(), name="plans"),
+    path("plans/<int:pk>", directory.PlanDetail.as_view(), name="plan"),
+    path(
+        "plans/<int:pk>/items/<int:item>",
+        directory.PlanItemDetail.as_view(),
+        name="plan-item",
+    ),
+    path("plans/<int:pk>/shares", directory.PlanShares.as_view(), name="plan-shares"),
+    path(
+        "plans/<int:pk>/shares/<int:member>",
+        directory.PlanShare.as_view(),
+        name="plan-share",
+    ),
     path("docs/", api_docs, name="docs"),
     path("me", views.MeView.as_view(), name="me"),
     path("members", views.MemberList.as_view(), name="members"),

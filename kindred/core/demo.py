@@ -20,6 +20,7 @@ from django.utils.text import slugify
 from kindred.accounts.models import Profile, Stage, User, Visibility
 from kindred.core import vocabulary
 from kindred.core.models import Region, Sector, Topic
+from kindred.directory import demo as directory_demo
 from kindred.notifications.services import notify
 from kindred.organisations.models import (
     Invitation,
@@ -289,6 +290,10 @@ def _visibility(rng: random.Random) -> str:
 
 
 @transaction.atomic
+def service_count(scale: int) -> int:
+    return max(60, scale * 2 // 5)
+
+
 def build(
     *, scale: int = 150, seed: int = 1, progress: Callable[[int], None] | None = None
 ) -> DemoResult:
@@ -512,6 +517,12 @@ def build(
         batch_size=20000,
         ignore_conflicts=True,
     )
+
+    # Services and programmes: about 60 at the default scale, 20,000 at 50,000.
+    services = directory_demo.build(
+        orgs, count=service_count(scale), rng=rng, people=by_email
+    )
+    tick(services)
 
     # The founder needs wellbeing and cash-flow help, so the dashboard has helpers.
     founder = Profile.objects.get(user=by_email["founder@example.org"])

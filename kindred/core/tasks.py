@@ -139,6 +139,13 @@ SCHEDULE: list[Job] = [
     Job(
         "expired idempotency keys", "kindred.api.tasks.prune_idempotency_keys", "hourly"
     ),
+    Job(
+        "services due for review",
+        "kindred.directory.tasks.flag_stale_services",
+        "weekly",
+        hour=8,
+        weekday=1,
+    ),
 ]
 
 

@@ -10,6 +10,7 @@ from kindred.organisations.models import (
     JoinRequest,
     Membership,
     Organisation,
+    Role,
 )
 
 
@@ -66,6 +67,17 @@ def organisation_members(organisation: Organisation) -> QuerySet[Membership]:
         Membership.objects.filter(organisation=organisation, user__is_active=True)
         .select_related("user__profile")
         .order_by("role", "user__profile__display_name")
+    )
+
+
+def admins_of(organisation: Organisation) -> list[User]:
+    """Active admins of `organisation`, the people told about its affairs."""
+    return list(
+        User.objects.filter(
+            memberships__organisation=organisation,
+            memberships__role=Role.ADMIN,
+            is_active=True,
+        ).order_by("pk")
     )
 
 

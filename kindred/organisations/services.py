@@ -390,3 +390,39 @@ def set_organisation_active(
         target=organisation,
     )
     return organisation
+
+
+def save_directory_organisation(
+    organisation: Organisation | None,
+    *,
+    by: User | None,
+    name: str,
+    kind: str,
+    description: str = "",
+    website: str = "",
+    email: str = "",
+) -> Organisation:
+    """Create or refresh an organisation from an imported directory.
+
+    Steward only (`by=None` is the operator at the command line). An imported
+    organisation starts with no members; its people join later through
+    invitations or join requests. Call inside the import's transaction: it
+    records no audit entry of its own (the import does).
+    """
+    if by is not None:
+        require_steward(by)
+    if organisation is None:
+        organisation = Organisation(
+            slug=unique_slug(
+                Organisation, name, fallback="organisation", reserved=RESERVED_SLUGS
+            ),
+            created_by=by,
+        )
+    organisation.name = name.strip()
+    organisation.kind = kind
+    organisation.description = description
+    organisation.website = website
+    organisation.email = email
+    validate_model(organisation, exclude=["logo", "slug"])
+    organisation.save()
+    return organisation

@@ -198,3 +198,15 @@ def initials(name: str) -> str:
     """One or two initials for an avatar placeholder."""
     parts = [p for p in (name or "").split() if p[:1].isalnum()]
     return "".join(p[0] for p in parts[:2]).upper() or "?"
+
+
+@register.filter
+def split(value: str) -> list[str]:
+    """Words of a string: `{% for name in "a b c"|split %}`."""
+    return (value or "").split()
+
+
+@register.filter
+def field(form: forms.Form, name: str) -> Any:
+    """A bound field by name, e.g. `form|field:name` in an include."""
+    return form[name]

@@ -43,7 +43,7 @@ class Command(BaseCommand):
             raise CommandError("--scale must be zero or more.")
         started = time.perf_counter()
         with tqdm(
-            total=scale * 3 + scale // 25 + 10,
+            total=scale * 3 + scale // 25 + 10 + demo.service_count(scale),
             unit="rows",
             disable=None,
             desc="Loading demo ecosystem",
