@@ -1,4 +1,4 @@
-"""Open Referral HSDS 3.0: import, export and the /hsds/ API, checked with jsonschema."""
+"""Open Referral HSDS 3.0: import, export and the /hsds/ API."""
 
 from __future__ import annotations
 
