@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-ALL = ["members", "tasks"]
+ALL = ["members", "tasks", "search"]
 
 
 def main(names: list[str]) -> int:

@@ -52,6 +52,7 @@ def run_import(job_id: int) -> None:
         )
     job.refresh_from_db(fields=["done", "total"])
     job.report = report.as_json()
+    job.file.delete(save=False)  # the report stays; the uploaded data need not
     if report.ok:
         message = (
             _("The check of %(file)s found no problems.")
