@@ -282,6 +282,11 @@ SPECTACULAR_SETTINGS = {
         "OrganisationKindEnum": "kindred.organisations.models.Organisation.Kind",
         "LanguageEnum": "kindred.accounts.models.LANGUAGE_CHOICES",
         "TimeZoneEnum": "kindred.accounts.models.TIME_ZONE_CHOICES",
+        "ServiceStatusEnum": "kindred.directory.models.Service.Status",
+        "ServiceDeliveryEnum": "kindred.directory.models.Service.Delivery",
+        "ServiceCostEnum": "kindred.directory.models.Service.Cost",
+        "DeliveryPreferenceEnum": "kindred.api.directory.DELIVERY_PREFERENCES",
+        "UrgencyEnum": "kindred.api.directory.URGENCIES",
     },
 }
 

@@ -330,3 +330,26 @@ def test_membership_role_makes_an_adviser(organisation, outsider):
         organisation=organisation, user=outsider, role=Role.PRACTITIONER
     )
     assert selectors.is_adviser(outsider)
+
+
+def test_a_service_gets_a_place_and_can_lose_it(wellbeing, owner):
+    place = {
+        "name": "Enterprise Centre",
+        "address_1": "1 Quay St",
+        "city": "Northshire",
+    }
+    services.update_service(wellbeing, by=owner, location=place)
+    sal = wellbeing.service_at_locations.get()
+    assert sal.location.name == "Enterprise Centre"
+    assert sal.location.organisation == wellbeing.organisation
+    services.update_service(wellbeing, by=owner, location={**place, "city": "Leeds"})
+    assert wellbeing.service_at_locations.get().location.city == "Leeds"
+    services.update_service(wellbeing, by=owner, location={})
+    assert not wellbeing.service_at_locations.exists()
+
+
+def test_a_place_needs_an_address_or_postcode(wellbeing, owner):
+    with pytest.raises(KindredError) as error:
+        services.update_service(wellbeing, by=owner, location={"name": "Somewhere"})
+    assert error.value.field == "location_address_1"
+    assert not wellbeing.service_at_locations.exists()

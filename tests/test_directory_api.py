@@ -84,9 +84,9 @@ def plan_row(plan: SupportPlan) -> dict:
     }
 
 
-def service_body(organisation, vocab, **overrides) -> dict:
+def service_body(org, vocab, **overrides) -> dict:
     body = {
-        "organisation": organisation.slug,
+        "organisation": org.slug,
         "name": "Enterprise mentoring scheme",
         "description": "One-to-one mentoring for **new** founders.",
         "application_process": "Fill in the form on our website.",
@@ -295,11 +295,9 @@ def test_a_steward_may_publish_for_any_organisation(steward, organisation, topic
 
 
 def test_an_unknown_organisation_is_a_404(owner, organisation, topics):
-    response = api_for(owner).post(
-        "/api/v1/services",
-        service_body(organisation, topics, organisation="no-such-org"),
-        format="json",
-    )
+    body = service_body(organisation, topics)
+    body["organisation"] = "no-such-org"
+    response = api_for(owner).post("/api/v1/services", body, format="json")
     assert_problem(response, 404)
     assert not Service.objects.exists()
 
@@ -344,6 +342,7 @@ def test_a_hidden_organisation_is_a_404_to_outsiders(outsider, organisation, top
         ({"opens_at": "17:00", "closes_at": "09:00"}, "closes_at"),
         ({"opens_at": "noon"}, "opens_at"),
         ({"capacity": "lots"}, "capacity"),
+        ({"organisation": "not a slug!"}, "organisation"),
     ],
 )
 def test_bad_input_is_a_400_naming_the_field_and_writes_nothing(
@@ -360,9 +359,7 @@ def test_bad_input_is_a_400_naming_the_field_and_writes_nothing(
 
 
 @pytest.mark.parametrize("missing", ["name", "description", "organisation"])
-def test_a_required_field_left_out_is_a_400(
-    owner, organisation, topics, missing
-):
+def test_a_required_field_left_out_is_a_400(owner, organisation, topics, missing):
     body = service_body(organisation, topics)
     del body[missing]
     response = api_for(owner).post("/api/v1/services", body, format="json")
@@ -531,13 +528,26 @@ def test_saving_a_service_marks_it_reviewed(wellbeing, owner):
 def test_patch_replaces_topics_and_keeps_them_when_left_out(wellbeing, owner, topics):
     client = api_for(owner)
     url = f"/api/v1/services/{wellbeing.pk}"
-    response = client.patch(
-        url, {"topics": [topics["mentoring"].pk]}, format="json"
-    )
+    response = client.patch(url, {"topics": [topics["mentoring"].pk]}, format="json")
     assert response.status_code == 200
     assert [t["slug"] for t in response.json()["topics"]] == ["mentoring"]
     client.patch(url, {"name": "Renamed"}, format="json")
     assert list(wellbeing.topics.values_list("slug", flat=True)) == ["mentoring"]
+
+
+def test_patch_cannot_move_a_service_to_another_organisation(
+    wellbeing, organisation, owner, outsider
+):
+    Organisation.objects.create(name="Other Org", slug="other-org", kind="charity")
+    response = api_for(owner).patch(
+        f"/api/v1/services/{wellbeing.pk}",
+        {"organisation": "other-org", "hsds_id": "x", "id": 1},
+        format="json",
+    )
+    assert response.status_code == 200
+    assert response.json()["organisation"]["slug"] == organisation.slug
+    wellbeing.refresh_from_db()
+    assert wellbeing.organisation == organisation
 
 
 def test_patch_can_unlist_a_service(wellbeing, owner, outsider):
@@ -716,6 +726,110 @@ def test_services_of_unknown_or_hidden_organisations_are_404(
     assert [s["id"] for s in api_for(owner).get(url).json()] == [wellbeing.pk]
 
 
+def test_an_organisations_services_cost_a_fixed_number_of_queries(
+    organisation, owner, outsider, topics, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = f"/api/v1/organisations/{organisation.slug}/services"
+    publish(organisation, owner, topics, name="First")
+    for user in (owner, outsider):
+        client = api_for(user)
+        client.get(url)
+        with CaptureQueriesContext(connection) as one:
+            client.get(url)
+        budget = len(one.captured_queries)  # read now: requests reset the log
+        assert budget > 0
+        for i in range(5):
+            publish(organisation, owner, topics, name=f"More {user.pk} {i}")
+        with django_assert_max_num_queries(budget):
+            response = client.get(url)
+        assert len(response.json()) > 5
+
+
+# --- where a service happens ----------------------------------------------------------
+
+
+PLACE = {
+    "name": "Riverside Hub",
+    "address_1": "1 Quay Street",
+    "city": "Riverton",
+    "postal_code": "RV1 1AA",
+}
+
+
+def test_a_service_is_published_with_its_place(owner, organisation, topics):
+    from kindred.directory.models import Location
+
+    response = api_for(owner).post(
+        "/api/v1/services",
+        service_body(organisation, topics, location=PLACE, delivery="in_person"),
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["locations"] == [PLACE]
+    place = Location.objects.get()
+    assert place.organisation == organisation and place.postal_code == "RV1 1AA"
+
+
+@pytest.mark.parametrize(
+    "place",
+    [
+        {"name": "Somewhere", "city": "Riverton"},  # neither street nor postcode
+        {"address_1": 12},
+        {"postal_code": "x" * 21},
+        "1 Quay Street",
+    ],
+)
+def test_a_bad_place_is_a_400_and_writes_nothing(owner, organisation, topics, place):
+    from kindred.directory.models import Location
+
+    response = api_for(owner).post(
+        "/api/v1/services",
+        service_body(organisation, topics, location=place),
+        format="json",
+    )
+    body = assert_problem(response, 400)
+    assert any(key.startswith("location") for key in body["errors"]), body
+    assert not Service.objects.exists()
+    assert not Location.objects.exists()
+
+
+def test_patch_moves_and_removes_the_place(owner, organisation, topics):
+    service = publish(organisation, owner, topics, location=PLACE)
+    client = api_for(owner)
+    url = f"/api/v1/services/{service.pk}"
+    moved = client.patch(
+        url, {"location": {**PLACE, "address_1": "2 Mill Lane"}}, format="json"
+    )
+    assert moved.status_code == 200, moved.json()
+    assert [p["address_1"] for p in moved.json()["locations"]] == ["2 Mill Lane"]
+    assert service.service_at_locations.count() == 1
+    untouched = client.patch(url, {"wait_time": "None"}, format="json")
+    assert [p["address_1"] for p in untouched.json()["locations"]] == ["2 Mill Lane"]
+    removed = client.patch(
+        url,
+        {"location": {"name": "", "address_1": "", "city": "", "postal_code": ""}},
+        format="json",
+    )
+    assert removed.status_code == 200
+    assert removed.json()["locations"] == []
+    assert not service.service_at_locations.exists()
+
+
+def test_a_colleague_cannot_move_the_place(owner, colleague, organisation, topics):
+    service = publish(organisation, owner, topics, location=PLACE)
+    response = api_for(colleague).patch(
+        f"/api/v1/services/{service.pk}",
+        {"location": {**PLACE, "address_1": "Elsewhere"}},
+        format="json",
+    )
+    assert_problem(response, 403)
+    place = service.service_at_locations.get().location
+    assert place.address_1 == "1 Quay Street"
+
+
 # --- search ------------------------------------------------------------------------
 
 
@@ -782,6 +896,60 @@ def test_search_filters_by_delivery(mentoring, organisation, owner, outsider, to
         {"q": "mentoring", "what": "services", "delivery": "in_person"},
     ).json()
     assert [r["name"] for r in in_person["results"]] == ["Enterprise mentoring scheme"]
+
+
+def test_a_hybrid_service_is_found_both_online_and_in_person(wellbeing, outsider):
+    client = api_for(outsider)
+    for delivery in ("online", "in_person", "hybrid"):
+        found = client.get(
+            "/api/v1/services/search", {"what": "services", "delivery": delivery}
+        ).json()
+        assert [r["id"] for r in found["results"]] == [wellbeing.pk], delivery
+
+
+def test_search_by_stage_keeps_services_open_to_every_stage(
+    wellbeing, organisation, owner, outsider, topics
+):
+    established = publish(
+        organisation, owner, topics, name="Scale-up clinic", stages=["established"]
+    )
+    client = api_for(outsider)
+    start_up = client.get(
+        "/api/v1/services/search", {"what": "services", "stage": "start_up"}
+    ).json()
+    assert [r["id"] for r in start_up["results"]] == [wellbeing.pk]
+    grown = client.get(
+        "/api/v1/services/search", {"what": "services", "stage": "established"}
+    ).json()
+    assert {r["id"] for r in grown["results"]} == {wellbeing.pk, established.pk}
+
+
+def test_search_by_topic_organisation_and_kind(
+    wellbeing, mentoring, organisation, outsider
+):
+    client = api_for(outsider)
+    by_topic = client.get(
+        "/api/v1/services/search", {"what": "services", "topic": "mentoring"}
+    ).json()
+    assert [r["id"] for r in by_topic["results"]] == [mentoring.pk]
+    assert [o["value"] for o in by_topic["facets"]["topic"] if o["selected"]] == [
+        "mentoring"
+    ]
+    by_org = client.get(
+        "/api/v1/services/search",
+        {"what": "services", "organisation": organisation.pk},
+    ).json()
+    assert {r["id"] for r in by_org["results"]} == {wellbeing.pk, mentoring.pk}
+    nowhere = client.get(
+        "/api/v1/services/search", {"what": "services", "kind": "funder"}
+    ).json()
+    assert nowhere["results"] == [] and nowhere["total"] == 0
+    organisations = client.get(
+        "/api/v1/services/search", {"what": "organisations", "q": "riverside"}
+    ).json()
+    assert [(r["kind"], r["id"]) for r in organisations["results"]] == [
+        ("organisation", organisation.pk)
+    ]
 
 
 def test_search_limit_caps_the_results(mentoring, wellbeing, outsider):
@@ -945,13 +1113,17 @@ def test_saving_a_plan_makes_the_caller_its_owner_with_items(
 
 
 def test_a_plan_without_a_title_gets_a_default_one(wellbeing, outsider, topics):
-    response = api_for(outsider).post("/api/v1/plans", needs_body(topics), format="json")
+    response = api_for(outsider).post(
+        "/api/v1/plans", needs_body(topics), format="json"
+    )
     assert response.status_code == 201
     assert response.json()["title"] == "My support plan"
 
 
 def test_a_plan_the_navigator_cannot_fill_is_refused(outsider, topics):
-    response = api_for(outsider).post("/api/v1/plans", needs_body(topics), format="json")
+    response = api_for(outsider).post(
+        "/api/v1/plans", needs_body(topics), format="json"
+    )
     assert_problem(response, 400, "topics")
     assert not SupportPlan.objects.exists()
 
@@ -1054,9 +1226,7 @@ def test_someone_elses_plan_is_a_404_and_stays_unchanged(plan, stranger, owner):
             404,
         )
         assert_problem(
-            client.post(
-                f"{url}/shares", {"adviser": user.profile.pk}, format="json"
-            ),
+            client.post(f"{url}/shares", {"adviser": user.profile.pk}, format="json"),
             404,
         )
     assert plan_row(plan) == before
@@ -1269,9 +1439,7 @@ def test_an_adviser_prepares_a_plan_for_a_client(wellbeing, adviser, outsider, t
     assert Notification.objects.filter(
         recipient=outsider, kind="directory.plan_shared"
     ).exists()
-    assert [p["id"] for p in api_for(outsider).get("/api/v1/plans").json()] == [
-        plan.pk
-    ]
+    assert [p["id"] for p in api_for(outsider).get("/api/v1/plans").json()] == [plan.pk]
     assert api_for(adviser).get(f"/api/v1/plans/{plan.pk}").status_code == 200
     # The client owns it: they may rename it; the adviser may not delete it.
     assert (
@@ -1309,8 +1477,12 @@ def test_posting_a_plan_twice_with_one_idempotency_key_saves_one(
 ):
     client = api_for(outsider)
     body = needs_body(topics, title="Once")
-    first = client.post("/api/v1/plans", body, format="json", HTTP_IDEMPOTENCY_KEY="p-1")
-    again = client.post("/api/v1/plans", body, format="json", HTTP_IDEMPOTENCY_KEY="p-1")
+    first = client.post(
+        "/api/v1/plans", body, format="json", HTTP_IDEMPOTENCY_KEY="p-1"
+    )
+    again = client.post(
+        "/api/v1/plans", body, format="json", HTTP_IDEMPOTENCY_KEY="p-1"
+    )
     assert first.status_code == again.status_code == 201
     assert again["Idempotent-Replayed"] == "true"
     assert again.json() == first.json()
@@ -1342,6 +1514,31 @@ def test_an_idempotency_key_is_per_caller(wellbeing, outsider, stranger, topics)
     assert SupportPlan.objects.count() == 2
 
 
+def test_an_overlong_idempotency_key_is_a_400_and_saves_nothing(
+    wellbeing, outsider, topics
+):
+    response = api_for(outsider).post(
+        "/api/v1/plans",
+        needs_body(topics),
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="k" * 201,
+    )
+    assert_problem(response, 400)
+    assert not SupportPlan.objects.exists()
+
+
+def test_a_refused_service_does_not_burn_the_idempotency_key(
+    colleague, owner, organisation, topics
+):
+    body = service_body(organisation, topics)
+    refused = api_for(colleague).post(
+        "/api/v1/services", body, format="json", HTTP_IDEMPOTENCY_KEY="s-9"
+    )
+    assert_problem(refused, 403)
+    assert not IdempotencyRecord.objects.exists()
+    assert not Service.objects.exists()
+
+
 def test_a_refused_plan_does_not_burn_the_idempotency_key(wellbeing, outsider, topics):
     client = api_for(outsider)
     bad = client.post(
@@ -1367,8 +1564,77 @@ def test_the_navigator_and_plans_see_index_changes(wellbeing, outsider, topics):
     )
     titles = [
         s["title"]
-        for s in client.post("/api/v1/navigator", needs_body(topics), format="json")
-        .json()
+        for s in client.post(
+            "/api/v1/navigator", needs_body(topics), format="json"
+        ).json()
     ]
     assert fresh.name in titles
     assert selectors.visible_service(outsider, fresh.pk) is not None
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "BUG: kindred/api/directory.py PlanList.post runs "
+        "selectors.navigate(request.user, needs) as the adviser, not as the client "
+        "who will own the plan, so _people_for (kindred/directory/selectors.py) "
+        "adds people whose topics_offered only the adviser's organisation may see; "
+        "the client then reads 'Offers help with <topic>' for them in their plan."
+    ),
+)
+def test_a_plan_prepared_for_a_client_shows_them_only_what_they_may_see(
+    wellbeing, organisation, owner, adviser, outsider, topics
+):
+    """The owner offers mindfulness help, visible to her organisation only.
+
+    The adviser (her colleague) may see that; the client (an outsider) may not, so
+    a plan the client owns must not name her as someone who offers that help.
+    """
+    from kindred.accounts.models import Visibility
+
+    profile = owner.profile
+    profile.topics_offered.add(topics["mindfulness"])
+    profile.topics_offered_visibility = Visibility.ORGANISATIONS
+    profile.save()
+    as_client = api_for(outsider).post(
+        "/api/v1/navigator", needs_body(topics), format="json"
+    )
+    assert profile.pk not in [
+        s["id"] for s in as_client.json() if s["kind"] == "person"
+    ]
+    response = api_for(adviser).post(
+        "/api/v1/plans", needs_body(topics, client=outsider.profile.pk), format="json"
+    )
+    assert response.status_code == 201
+    seen_by_client = api_for(outsider).get(f"/api/v1/plans/{response.json()['id']}")
+    people = [i for i in seen_by_client.json()["items"] if i["kind"] == "person"]
+    assert profile.pk not in [i["object_id"] for i in people]
+
+
+def test_the_plan_list_costs_a_fixed_number_of_queries(
+    wellbeing, outsider, adviser, topics, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api_for(outsider)
+
+    def plan_shared_with_the_adviser() -> None:
+        created = client.post("/api/v1/plans", needs_body(topics), format="json")
+        client.post(
+            f"/api/v1/plans/{created.json()['id']}/shares",
+            {"adviser": adviser.profile.pk},
+            format="json",
+        )
+
+    plan_shared_with_the_adviser()
+    client.get("/api/v1/plans")
+    with CaptureQueriesContext(connection) as one:
+        client.get("/api/v1/plans")
+    budget = len(one.captured_queries)  # read now: later requests reset the log
+    assert budget > 0
+    for _ in range(4):
+        plan_shared_with_the_adviser()
+    with django_assert_max_num_queries(budget):
+        response = client.get("/api/v1/plans")
+    assert len(response.json()) == 5

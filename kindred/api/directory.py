@@ -7,7 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -31,7 +31,25 @@ from kindred.directory.models import WEEKDAYS, PlanItem, Service, SupportPlan
 from kindred.organisations.models import Organisation
 from kindred.organisations.permissions import get_organisation_for_user
 
+URGENCIES = [
+    ("now", "Now: it is urgent"),
+    ("soon", "In the next few weeks"),
+    ("exploring", "Exploring"),
+]
+DELIVERY_PREFERENCES = [
+    ("either", "Either"),
+    ("online", "Online"),
+    ("in_person", "In person"),
+]
+
 # --- serializers ------------------------------------------------------------------
+
+
+class PlaceSerializer(serializers.Serializer):
+    name = StrictCharField(max_length=200, required=False, allow_blank=True)
+    address_1 = StrictCharField(max_length=200, required=False, allow_blank=True)
+    city = StrictCharField(max_length=100, required=False, allow_blank=True)
+    postal_code = StrictCharField(max_length=20, required=False, allow_blank=True)
 
 
 class ServiceSerializer(serializers.Serializer):
@@ -67,6 +85,13 @@ class ServiceSerializer(serializers.Serializer):
     schedule_notes = serializers.CharField(read_only=True)
     last_reviewed_at = serializers.DateTimeField(read_only=True)
     needs_review = serializers.BooleanField(read_only=True)
+    locations = serializers.SerializerMethodField()
+
+    @extend_schema_field(PlaceSerializer(many=True))
+    def get_locations(self, service: Service) -> list[dict[str, str]]:
+        return PlaceSerializer(
+            [sal.location for sal in service.service_at_locations.all()], many=True
+        ).data
 
 
 class ServiceWriteSerializer(serializers.Serializer):
@@ -115,6 +140,10 @@ class ServiceWriteSerializer(serializers.Serializer):
     opens_at = serializers.TimeField(required=False, allow_null=True)
     closes_at = serializers.TimeField(required=False, allow_null=True)
     schedule_notes = StrictCharField(max_length=300, required=False, allow_blank=True)
+    location = PlaceSerializer(
+        required=False,
+        help_text="Where the service happens in person; all parts empty removes it.",
+    )
 
 
 class ServiceCreateSerializer(ServiceWriteSerializer):
@@ -171,11 +200,9 @@ class NeedsSerializer(serializers.Serializer):
         queryset=Region.objects.filter(is_active=True), required=False, allow_null=True
     )
     topics = _id_list(Topic)
-    urgency = serializers.ChoiceField(
-        choices=["now", "soon", "exploring"], required=False, default="soon"
-    )
+    urgency = serializers.ChoiceField(choices=URGENCIES, required=False, default="soon")
     delivery = serializers.ChoiceField(
-        choices=["either", "online", "in_person"], required=False, default="either"
+        choices=DELIVERY_PREFERENCES, required=False, default="either"
     )
     text = StrictCharField(max_length=1000, required=False, allow_blank=True)
 
@@ -390,11 +417,7 @@ class OrganisationServices(APIView):
     )
     def get(self, request: Request, slug: str) -> Response:
         organisation = get_organisation_for_user(request.user, slug)
-        visible = [
-            s
-            for s in selectors.services_of(organisation)
-            if selectors.visible_service(request.user, s.pk) is not None
-        ]
+        visible = selectors.services_of_for(request.user, organisation)
         return Response(ServiceSerializer(visible, many=True).data)
 
 

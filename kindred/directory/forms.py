@@ -77,14 +77,49 @@ class ServiceForm(forms.ModelForm):
             "closes_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         }
 
+    location_name = forms.CharField(
+        label=_("Place name"),
+        max_length=200,
+        required=False,
+        help_text=_("For in-person and hybrid services, e.g. Enterprise Centre."),
+    )
+    location_address_1 = forms.CharField(
+        label=_("Street address"), max_length=200, required=False
+    )
+    location_city = forms.CharField(
+        label=_("Town or city"), max_length=100, required=False
+    )
+    location_postal_code = forms.CharField(
+        label=_("Postcode"), max_length=20, required=False
+    )
+
+    LOCATION_FIELDS = ("name", "address_1", "city", "postal_code")
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        place = None
+        if self.instance.pk:
+            first = self.instance.service_at_locations.select_related(
+                "location"
+            ).first()
+            place = first.location if first else None
+        if place is not None:
+            for key in self.LOCATION_FIELDS:
+                self.fields[f"location_{key}"].initial = getattr(place, key)
         self.fields["description"].required = True
         self.fields["application_process"].required = True
         self.fields["topics"].required = True
         self.fields["topics"].queryset = Topic.objects.filter(is_active=True)  # type: ignore[attr-defined]
         self.fields["sectors"].queryset = Sector.objects.filter(is_active=True)  # type: ignore[attr-defined]
         self.fields["regions"].queryset = Region.objects.filter(is_active=True)  # type: ignore[attr-defined]
+
+    def service_fields(self) -> dict[str, Any]:
+        """What the service layer takes: the model fields plus `location`."""
+        data = dict(self.cleaned_data)
+        data["location"] = {
+            key: data.pop(f"location_{key}") for key in self.LOCATION_FIELDS
+        }
+        return data
 
 
 class SearchForm(forms.Form):

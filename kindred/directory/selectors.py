@@ -65,6 +65,16 @@ def services_of(organisation: Organisation) -> QuerySet[Service]:
     return service_queryset().filter(organisation=organisation)
 
 
+def services_of_for(user: User, organisation: Organisation) -> QuerySet[Service]:
+    """An organisation's services as `user` may see them: members see all."""
+    services = services_of(organisation)
+    insider = is_steward(user) or (
+        user.is_authenticated
+        and organisation.pk in organisation_selectors.organisation_ids_of(user)
+    )
+    return services if insider else services.filter(status__in=LISTED_STATUSES)
+
+
 def visible_service(user: User, pk: int) -> Service | None:
     """A listed service, or any service of the viewer's organisations.
 
@@ -324,6 +334,7 @@ class FacetOption:
     label: str
     count: int
     selected: bool
+    url: str = ""  # pages fill in a link that toggles this option
 
 
 @dataclass

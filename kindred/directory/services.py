@@ -19,9 +19,11 @@ from kindred.directory import selectors
 from kindred.directory.models import (
     WEEKDAYS,
     DirectorySettings,
+    Location,
     OrganisationRecord,
     PlanItem,
     Service,
+    ServiceAtLocation,
     SupportPlan,
 )
 from kindred.notifications.services import notify, notify_many
@@ -166,6 +168,38 @@ def _set_terms(
     return changed
 
 
+LOCATION_PARTS = {"name": 200, "address_1": 200, "city": 100, "postal_code": 20}
+
+
+def _set_location(service: Service, location: dict[str, str]) -> None:
+    """Set the service's main place (the first of its locations), or remove it."""
+    parts = {k: str(location.get(k) or "").strip() for k in LOCATION_PARTS}
+    for key, limit in LOCATION_PARTS.items():
+        if len(parts[key]) > limit:
+            raise DirectoryError(
+                _("Keep this under %(n)d characters.") % {"n": limit},
+                field=f"location_{key}",
+            )
+    first = service.service_at_locations.select_related("location").first()
+    if not any(parts.values()):
+        if first is not None:
+            first.delete()
+        return
+    if not (parts["address_1"] or parts["postal_code"]):
+        raise DirectoryError(
+            _("Give a street address or a postcode for the place."),
+            field="location_address_1",
+        )
+    if first is None:
+        place = Location.objects.create(organisation=service.organisation, **parts)
+        ServiceAtLocation.objects.create(service=service, location=place)
+        return
+    place = first.location
+    for key, value in parts.items():
+        setattr(place, key, value)
+    place.save()
+
+
 def ensure_record(organisation: Organisation) -> OrganisationRecord:
     record, _created = OrganisationRecord.objects.get_or_create(
         organisation=organisation
@@ -181,9 +215,13 @@ def create_service(
     topics: Iterable[Topic] = (),
     sectors: Iterable[Sector] = (),
     regions: Iterable[Region] = (),
+    location: dict[str, str] | None = None,
     **fields: Any,
 ) -> Service:
-    """Publish a service for `organisation`; only its admins (or a steward) may."""
+    """Publish a service for `organisation`; only its admins (or a steward) may.
+
+    `location` (name, address_1, city, postal_code) is where it happens in person.
+    """
     require_org_admin(by, organisation)
     service = Service(
         organisation=organisation, last_reviewed_by=by, last_reviewed_at=timezone.now()
@@ -193,6 +231,8 @@ def create_service(
     validate_model(service, exclude=["organisation", "last_reviewed_by"])
     service.save()
     _set_terms(service, topics, sectors, regions)
+    if location is not None:
+        _set_location(service, location)
     ensure_record(organisation)
     audit.record("service.created", actor=by, target=service)
     _emit(service, "created")
@@ -207,9 +247,13 @@ def update_service(
     topics: Iterable[Topic] | None = None,
     sectors: Iterable[Sector] | None = None,
     regions: Iterable[Region] | None = None,
+    location: dict[str, str] | None = None,
     **fields: Any,
 ) -> Service:
-    """Change a service. Saving it counts as checking it: it is marked reviewed."""
+    """Change a service. Saving it counts as checking it: it is marked reviewed.
+
+    A `location` with every part empty removes the service's place.
+    """
     require_org_admin(by, service.organisation)
     service = Service.objects.select_for_update(of=("self",)).get(pk=service.pk)
     changed = _apply(service, fields)
@@ -219,6 +263,9 @@ def update_service(
     service.last_reviewed_by = by
     service.save()
     changed += _set_terms(service, topics, sectors, regions)
+    if location is not None:
+        _set_location(service, location)
+        changed.append("location")
     audit.record("service.updated", actor=by, target=service, fields=changed)
     _emit(service, "updated")
     return service

@@ -65,6 +65,15 @@ def search(request: HttpRequest) -> HttpResponse:
             organisation=str(data["organisation"] or ""),
         )
     results = selectors.search(request.user, query)  # type: ignore[arg-type]
+    for facet, options in results.facets.items():
+        for option in options:
+            params = request.GET.copy()
+            params.pop("page", None)
+            if option.selected:
+                params.pop(facet, None)
+            else:
+                params[facet] = option.value
+            option.url = "?" + params.urlencode()
     template = _htmx_partial(request, "directory/search.html", "results")
     return render(request, template, {"form": form, "found": results, "query": query})
 
@@ -122,7 +131,7 @@ def service_create(request: HttpRequest, slug: str) -> HttpResponse:
                 service = services.create_service(
                     organisation,
                     by=request.user,
-                    **form.cleaned_data,  # type: ignore[arg-type]
+                    **form.service_fields(),  # type: ignore[arg-type]
                 )
             except KindredError as error:
                 add_error(form, error)
@@ -161,7 +170,7 @@ def service_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 services.update_service(
                     service,
                     by=request.user,
-                    **form.cleaned_data,  # type: ignore[arg-type]
+                    **form.service_fields(),  # type: ignore[arg-type]
                 )
             except KindredError as error:
                 add_error(form, error)

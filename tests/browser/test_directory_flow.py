@@ -23,10 +23,13 @@ def site(django_db_serialized_rollback, live_server, settings):
 
 @pytest.fixture
 def ecosystem(transactional_db):
-    from kindred.core.models import Topic
+    from kindred.core import vocabulary
+    from kindred.core.models import Region, Sector, Topic
     from kindred.directory import services
     from kindred.organisations.models import Membership, Organisation, Role
 
+    # An earlier browser test may have flushed the seeded vocabularies.
+    vocabulary.seed(Topic, Region, Sector)
     lead = make_person("lead@example.com", "Rhys Lead", mfa=True)
     adviser = make_person("adviser@example.com", "Aisha Adviser")
     founder = make_person("founder@example.com", "Jamal Founder")
