@@ -353,3 +353,16 @@ def test_a_place_needs_an_address_or_postcode(wellbeing, owner):
         services.update_service(wellbeing, by=owner, location={"name": "Somewhere"})
     assert error.value.field == "location_address_1"
     assert not wellbeing.service_at_locations.exists()
+
+
+def test_a_plan_for_a_client_names_only_people_the_client_may_see(
+    wellbeing, owner, adviser, outsider, topics
+):
+    from kindred.accounts.models import Visibility
+
+    owner.profile.topics_offered.add(topics["mindfulness"])
+    owner.profile.topics_offered_visibility = Visibility.ORGANISATIONS
+    owner.profile.save()
+    assert any(s.kind == "person" for s in selectors.navigate(adviser, needs(topics)))
+    plan = services.save_plan(by=adviser, needs=needs(topics), owner=outsider)
+    assert not plan.items.filter(kind="person", object_id=owner.profile.pk).exists()

@@ -293,6 +293,14 @@ def test_services_search_and_taxonomy_filters(client, published, topics):
     assert not page_items(
         client.get(f"/hsds/services?taxonomy_term_id={other}"), "service_list"
     )
+    stage = hsds.term_id("stages", "start_up")
+    assert page_items(
+        client.get(f"/hsds/services?taxonomy_term_id={stage}"), "service_list"
+    )
+    idea = hsds.term_id("stages", "idea")
+    assert not page_items(
+        client.get(f"/hsds/services?taxonomy_term_id={idea}"), "service_list"
+    )
     taxonomy = hsds.TAXONOMIES["stages"].id
     assert page_items(
         client.get(f"/hsds/services?taxonomy_id={taxonomy}"), "service_list"

@@ -471,7 +471,6 @@ class PlanList(APIView):
         plan = services.save_plan(
             by=request.user,
             needs=needs,
-            suggestions=selectors.navigate(request.user, needs),
             title=serializer.validated_data.get("title", ""),
             owner=owner,
         )

@@ -206,9 +206,8 @@ def _with_term(
     if taxonomy == "regions":
         return services.filter(regions__slug=code)
     if taxonomy == "stages":
-        return services.filter(
-            pk__in=[s.pk for s in services.only("pk", "stages") if code in s.stages]
-        )
+        # The JSON list as text holds the quoted code; works on SQLite and PostgreSQL.
+        return services.filter(stages__icontains=json.dumps(code))
     if taxonomy == "details":
         for prefix, field in (("delivery-", "delivery"), ("cost-", "cost")):
             if code.startswith(prefix):

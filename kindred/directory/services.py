@@ -357,14 +357,15 @@ def save_plan(
     *,
     by: User,
     needs: selectors.Needs,
-    suggestions: list[selectors.Suggestion],
+    suggestions: list[selectors.Suggestion] | None = None,
     title: str = "",
     owner: User | None = None,
 ) -> SupportPlan:
-    """Save the navigator's suggestions as a plan.
+    """Run the navigator for `needs` and save its suggestions as a plan.
 
     An adviser may prepare a plan for a client (`owner`): the client owns it and
-    it is shared with the adviser, who is told nothing the client did not choose.
+    it is shared with the adviser. The navigator runs as the client, so the plan
+    names only people whose offers the client may see.
     """
     owner = owner or by
     if owner != by:
@@ -374,6 +375,8 @@ def save_plan(
             raise DirectoryError(
                 _("That person cannot receive a plan."), field="client"
             )
+    if suggestions is None:
+        suggestions = selectors.navigate(owner, needs)
     if not suggestions:
         raise DirectoryError(
             _("The navigator found nothing to save; try other needs."), field="topics"

@@ -258,7 +258,8 @@ def navigator(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         client = _client(request, form)
         if not form.errors:
-            suggestions = selectors.navigate(request.user, _needs(form))  # type: ignore[arg-type]
+            viewer = client or request.user
+            suggestions = selectors.navigate(viewer, _needs(form))  # type: ignore[arg-type]
     status = 400 if form.is_bound and form.errors else 200
     return render(
         request,
@@ -282,13 +283,10 @@ def plan_save(request: HttpRequest) -> HttpResponse:
     if form.is_valid() and save_form.is_valid():
         client = _client(request, form)
         if not form.errors:
-            needs = _needs(form)
-            suggestions = selectors.navigate(request.user, needs)  # type: ignore[arg-type]
             try:
                 plan = services.save_plan(
                     by=request.user,  # type: ignore[arg-type]
-                    needs=needs,
-                    suggestions=suggestions,
+                    needs=_needs(form),
                     title=save_form.cleaned_data["title"],
                     owner=client,
                 )
