@@ -366,3 +366,29 @@ def test_a_plan_for_a_client_names_only_people_the_client_may_see(
     assert any(s.kind == "person" for s in selectors.navigate(adviser, needs(topics)))
     plan = services.save_plan(by=adviser, needs=needs(topics), owner=outsider)
     assert not plan.items.filter(kind="person", object_id=owner.profile.pk).exists()
+
+
+def test_changing_a_shared_place_moves_only_this_service(wellbeing, owner, topics):
+    place = {"name": "Enterprise Centre", "address_1": "1 Quay St"}
+    services.update_service(wellbeing, by=owner, location=place)
+    shared = wellbeing.service_at_locations.get().location
+    other = publish(wellbeing.organisation, owner, topics, name="Another")
+    from kindred.directory.models import ServiceAtLocation
+
+    ServiceAtLocation.objects.create(service=other, location=shared)
+    services.update_service(wellbeing, by=owner, location={**place, "city": "Leeds"})
+    shared.refresh_from_db()
+    assert shared.city == "" and other.service_at_locations.get().location == shared
+    assert wellbeing.service_at_locations.get().location.city == "Leeds"
+
+
+def test_the_review_reminder_links_to_the_services_page(wellbeing, owner):
+    Service.objects.filter(pk=wellbeing.pk).update(
+        last_reviewed_at=timezone.now() - timedelta(days=200)
+    )
+    services.flag_stale_services()
+    note = Notification.objects.get(recipient=owner, kind="directory.services_stale")
+    assert (
+        note.url == f"/directory/organisations/{wellbeing.organisation.slug}/services/"
+    )
+    assert note.message.startswith("1 service of")

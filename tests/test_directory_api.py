@@ -231,13 +231,21 @@ def test_an_admin_publishes_a_service_and_every_field_is_echoed(
 
 
 def test_a_minimal_service_gets_the_defaults(owner, organisation, topics):
-    body = service_body(organisation, topics)
-    del body["topics"]
+    body = {
+        key: service_body(organisation, topics)[key]
+        for key in ("organisation", "name", "description", "application_process")
+    }
+    refused = api_for(owner).post("/api/v1/services", body, format="json")
+    assert_problem(refused, 400)
+    assert "topics" in refused.content.decode()
+    assert not Service.objects.exists()
+    body["topics"] = [topics["mentoring"].pk]
     response = api_for(owner).post("/api/v1/services", body, format="json")
     assert response.status_code == 201, response.json()
     data = response.json()
     assert data["cost"] == "free" and data["delivery"] == "online"
-    assert data["topics"] == [] and data["stages"] == []
+    assert [t["slug"] for t in data["topics"]] == ["mentoring"]
+    assert data["stages"] == []
     assert data["min_employees"] is None and data["opens_at"] is None
 
 
@@ -409,8 +417,8 @@ def test_anyone_may_read_a_listed_service_while_search_is_public(wellbeing):
 def test_anonymous_readers_are_refused_when_search_is_not_public(wellbeing, outsider):
     set_public_search(False)
     anonymous = APIClient().get(f"/api/v1/services/{wellbeing.pk}")
-    # NotAllowed is raised by the view itself (its permission is AllowAny): a 403.
-    assert_problem(anonymous, 403)
+    # Signing in is the way through: 401, not 403.
+    assert_problem(anonymous, 401)
     assert wellbeing.name not in anonymous.content.decode()
     signed_in = api_for(outsider).get(f"/api/v1/services/{wellbeing.pk}")
     assert signed_in.status_code == 200
@@ -976,7 +984,7 @@ def test_anonymous_search_follows_the_public_search_setting(mentoring):
     assert response.json()["results"]
     set_public_search(False)
     refused = APIClient().get("/api/v1/services/search", {"q": "mentoring"})
-    assert_problem(refused, 403)
+    assert_problem(refused, 401)
     assert "Enterprise" not in refused.content.decode()
 
 

@@ -294,3 +294,20 @@ def test_a_steward_imports_the_examples_zip(
     job = DirectoryJob.objects.get()
     assert job.status == "done", job.report
     assert Service.objects.filter(name="Community Counselling").exists()
+
+
+def test_a_crashing_import_ends_as_failed(steward, monkeypatch):
+    from kindred.directory import importer, tasks
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(importer, "import_path", explode)
+    job = DirectoryJob.objects.create(
+        kind="import", started_by=steward, file_name="x.json"
+    )
+    job.file.save("x.json", SimpleUploadedFile("x.json", b"{}"), save=True)
+    with pytest.raises(RuntimeError):
+        tasks.run_import.call(job.pk)
+    job.refresh_from_db()
+    assert job.status == "failed" and job.report["errors"]

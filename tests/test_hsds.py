@@ -421,3 +421,16 @@ def test_the_vendored_spec_is_the_shared_one():
         assert (SPEC / "schema" / name).read_bytes() == (
             shared / "schema" / name
         ).read_bytes()
+
+
+def test_a_date_alone_is_accepted_for_modified_after(client, published):
+    assert page_items(
+        client.get("/hsds/services?modified_after=2020-01-01"), "service_list"
+    )
+    assert client.get("/hsds/services?modified_after=2020-13-45").status_code == 400
+
+
+def test_hidden_organisations_stay_out_of_the_export(published, tmp_path):
+    Organisation.objects.filter(pk=published.organisation_id).update(is_active=False)
+    exporter.export(tmp_path / "out")
+    assert json.loads((tmp_path / "out" / "json" / "services.json").read_text()) == []

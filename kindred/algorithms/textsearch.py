@@ -60,8 +60,10 @@ _WORD = re.compile(r"[a-z0-9]+")
 
 def tokenize(text: str) -> list[str]:
     """Lower-case, accent-free words of two letters or more, without stop words."""
-    folded = unicodedata.normalize("NFKD", text.lower())
-    plain = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    plain = text.lower()
+    if not plain.isascii():
+        folded = unicodedata.normalize("NFKD", plain)
+        plain = "".join(ch for ch in folded if not unicodedata.combining(ch))
     return [w for w in _WORD.findall(plain) if len(w) > 1 and w not in STOPWORDS]
 
 

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
+from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -24,7 +25,6 @@ from kindred.api.serializers import (
     TermSerializer,
     _id_list,
 )
-from kindred.core.errors import NotAllowed
 from kindred.core.models import Region, Sector, Topic
 from kindred.directory import selectors, services
 from kindred.directory.models import WEEKDAYS, PlanItem, Service, SupportPlan
@@ -148,6 +148,14 @@ class ServiceWriteSerializer(serializers.Serializer):
 
 class ServiceCreateSerializer(ServiceWriteSerializer):
     organisation = serializers.SlugField(help_text="The organisation's slug")
+    topics = serializers.ListField(
+        child=serializers.PrimaryKeyRelatedField(
+            queryset=Topic.objects.filter(is_active=True)
+        ),
+        min_length=1,
+        max_length=50,
+        help_text="At least one topic, so that search and the navigator find it.",
+    )
 
 
 class SearchResultSerializer(serializers.Serializer):
@@ -305,7 +313,7 @@ class ServiceSearch(APIView):
     )
     def get(self, request: Request) -> Response:
         if not selectors.may_search(request.user):
-            raise NotAllowed("Log in to search the directory.")
+            raise NotAuthenticated("Log in to search the directory.")
         params = SearchParamsSerializer(data=request.query_params.dict())
         params.is_valid(raise_exception=True)
         data = dict(params.validated_data)
@@ -326,7 +334,7 @@ class ServiceSearch(APIView):
             ],
             "corrections": {c.word: list(c.terms) for c in found.corrections},
             "facets": {
-                facet: [vars(o) for o in options]
+                facet: FacetOptionSerializer(options, many=True).data
                 for facet, options in found.facets.items()
             },
         }
@@ -363,7 +371,7 @@ class ServiceDetail(APIView):
     @extend_schema(responses=ServiceSerializer, summary="One service")
     def get(self, request: Request, pk: int) -> Response:
         if not selectors.may_search(request.user):
-            raise NotAllowed("Log in to see the directory.")
+            raise NotAuthenticated("Log in to see the directory.")
         return with_etag(Response(ServiceSerializer(_service(request, pk)).data))
 
     @extend_schema(
@@ -373,7 +381,7 @@ class ServiceDetail(APIView):
     )
     def patch(self, request: Request, pk: int) -> Response:
         if not request.user.is_authenticated:
-            raise NotAllowed("Log in first.")
+            raise NotAuthenticated()
         service = _service(request, pk)
         serializer = ServiceWriteSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
@@ -392,7 +400,7 @@ class ServiceDetail(APIView):
     )
     def delete(self, request: Request, pk: int) -> Response:
         if not request.user.is_authenticated:
-            raise NotAllowed("Log in first.")
+            raise NotAuthenticated()
         services.delete_service(_service(request, pk), by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

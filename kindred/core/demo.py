@@ -289,11 +289,11 @@ def _visibility(rng: random.Random) -> str:
     return Visibility.ORGANISATIONS if roll < 0.93 else Visibility.ONLY_ME
 
 
-@transaction.atomic
 def service_count(scale: int) -> int:
     return max(60, scale * 2 // 5)
 
 
+@transaction.atomic
 def build(
     *, scale: int = 150, seed: int = 1, progress: Callable[[int], None] | None = None
 ) -> DemoResult:

@@ -16,7 +16,8 @@ CHUNK = 1000
 
 
 def _services(progress: Callable[[int, int], None] | None) -> Iterator[dict[str, Any]]:
-    queryset = service_queryset().order_by("pk")
+    # Hidden organisations stay out of the export, and their services with them.
+    queryset = service_queryset().filter(organisation__is_active=True).order_by("pk")
     total = queryset.count()
     last = 0
     done = 0

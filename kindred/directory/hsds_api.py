@@ -10,6 +10,7 @@ import json
 import math
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime, time
 from functools import wraps
 from typing import Any
 
@@ -17,6 +18,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.http import require_http_methods
 
@@ -137,7 +139,9 @@ def index(request: HttpRequest) -> dict[str, Any]:
 @hsds_view
 def openapi(request: HttpRequest) -> Any:
     """The HSDS OpenAPI description this API follows."""
-    return json.loads((hsds.SPEC_DIR / "schema" / "openapi.json").read_text())
+    spec = json.loads((hsds.SPEC_DIR / "schema" / "openapi.json").read_text())
+    spec["info"]["title"] = "Kindred support directory (Open Referral HSDS 3.0)"
+    return spec
 
 
 # --- services -------------------------------------------------------------------
@@ -177,16 +181,27 @@ def _filter_services(request: HttpRequest, services: QuerySet[Service]) -> Any:
         services = services.filter(organisation_id=record.pk if record else None)
     modified_after = request.GET.get("modified_after", "")
     if modified_after:
-        moment = parse_datetime(modified_after) or parse_date(modified_after)
-        if moment is None:
-            raise BadRequest("modified_after must be a date or date-time (ISO 8601).")
-        services = services.filter(updated_at__gte=moment)
+        services = services.filter(updated_at__gte=_moment(modified_after))
     search = request.GET.get("search", "").strip()
     if search:
         ranked = selectors.search_service_ids(search)
         by_pk = services.in_bulk(ranked)
         return [by_pk[pk] for pk in ranked if pk in by_pk]
     return services.order_by("name", "pk")
+
+
+def _moment(value: str) -> datetime:
+    """An ISO 8601 date or date-time; naive ones are read as UTC."""
+    try:
+        moment = parse_datetime(value)
+        day = None if moment else parse_date(value)
+    except ValueError:
+        moment = day = None
+    if day is not None:
+        moment = datetime.combine(day, time.min)
+    if moment is None:
+        raise BadRequest("modified_after must be a date or date-time (ISO 8601).")
+    return moment if timezone.is_aware(moment) else moment.replace(tzinfo=UTC)
 
 
 def _uuid(value: str) -> str | None:

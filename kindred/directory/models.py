@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kindred.accounts.models import Stage
+from kindred.accounts.models import LANGUAGE_NAMES, Stage
 from kindred.core.models import Region, Sector, Topic
 from kindred.organisations.models import Organisation
 
@@ -176,6 +176,15 @@ class Service(models.Model):
     @property
     def needs_review(self) -> bool:
         return self.last_reviewed_at < timezone.now() - REVIEW_INTERVAL
+
+    @property
+    def day_labels(self) -> list[str]:
+        labels = dict(WEEKDAYS)
+        return [str(labels.get(day, day)) for day in self.opening_days]
+
+    @property
+    def language_labels(self) -> list[str]:
+        return [str(LANGUAGE_NAMES.get(code, code)) for code in self.languages]
 
     @property
     def stage_labels(self) -> list[str]:

@@ -105,6 +105,7 @@ class _Index:
     version: tuple[Any, ...]
     kinds: np.ndarray  # "service" | "organisation"
     pks: np.ndarray
+    owners: np.ndarray  # the organisation id of each document
     text: TextIndex
     facets: dict[str, dict[str, np.ndarray]]  # facet -> value -> bool mask
     open_to_all: dict[str, np.ndarray]  # eligibility facet -> bool mask
@@ -175,7 +176,9 @@ def _build_index(version: tuple[Any, ...]) -> _Index:
     kinds: list[str] = []
     pks: list[int] = []
     documents: list[list[str]] = []
-    values: dict[str, list[set[str]]] = {f: [] for f in FILTERS}
+    values: dict[str, list[set[str]]] = {f: [] for f in FACETS}
+    owners: list[int] = []
+    language_names = {code: str(name) for code, name in LANGUAGE_NAMES.items()}
     org_topics: dict[int, set[str]] = defaultdict(set)
     rows = (
         Service.objects.filter(
@@ -224,7 +227,7 @@ def _build_index(version: tuple[Any, ...]) -> _Index:
                 organisations[org_id]["name"],
                 *(topic_names.get(t, "") for t in service_topics),
                 *(topic_names.get(t, "") for t in service_topics),
-                *(str(LANGUAGE_NAMES.get(code, code)) for code in languages or []),
+                *(language_names.get(code, code) for code in languages or []),
                 *foreign_terms,
             ]
         )
@@ -242,7 +245,7 @@ def _build_index(version: tuple[Any, ...]) -> _Index:
         )
         values["cost"].append({cost})
         values["kind"].append({organisations[org_id]["kind"]})
-        values["organisation"].append({str(org_id)})
+        owners.append(org_id)
     for org_id, org in organisations.items():
         kinds.append("organisation")
         pks.append(org_id)
@@ -258,7 +261,7 @@ def _build_index(version: tuple[Any, ...]) -> _Index:
         values["delivery"].append(set())
         values["cost"].append(set())
         values["kind"].append({org["kind"]})
-        values["organisation"].append({str(org_id)})
+        owners.append(org_id)
     size = len(pks)
     facets: dict[str, dict[str, np.ndarray]] = {}
     for facet, per_doc in values.items():
@@ -283,6 +286,7 @@ def _build_index(version: tuple[Any, ...]) -> _Index:
         version=version,
         kinds=np.array(kinds),
         pks=np.array(pks, dtype=np.int64),
+        owners=np.array(owners, dtype=np.int64),
         text=TextIndex(documents),
         facets=facets,
         open_to_all=open_to_all,
@@ -356,6 +360,9 @@ def _mask(index: _Index, query: SearchQuery) -> np.ndarray:
     elif query.what == "people":
         mask[:] = False
     for facet, value in query.filters().items():
+        if facet == "organisation":
+            mask &= index.owners == (int(value) if value.isdigit() else -1)
+            continue
         found = index.facets[facet].get(value)
         facet_mask = (
             found if found is not None else np.zeros(index.pks.size, dtype=bool)
@@ -602,7 +609,7 @@ def navigate(viewer: User, needs: Needs, *, limit: int = 8) -> list[Suggestion]:
                 delivery=service.delivery,
                 is_programme=service.is_programme,
                 free=service.cost == Service.Cost.FREE,
-                targeted=bool(service.stages or service.regions.all()),
+                targeted=_targets(service, needs),
                 open=service.status == Service.Status.ACTIVE,
                 has_wait=bool(service.wait_time),
             )
@@ -625,6 +632,15 @@ def navigate(viewer: User, needs: Needs, *, limit: int = 8) -> list[Suggestion]:
     ]
     suggestions += _people_for(viewer, needs)
     return suggestions
+
+
+def _targets(service: Service, needs: Needs) -> bool:
+    """The service names the person's stage, sector or region on purpose."""
+    return (
+        needs.stage in service.stages
+        or needs.region in {r.pk for r in service.regions.all()}
+        or needs.sector in {s.pk for s in service.sectors.all()}
+    )
 
 
 def _reason(service: Service, ranked: navigator.Ranked) -> str:

@@ -6,8 +6,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kindred.accounts.models import LANGUAGE_NAMES, Stage, User
 from kindred.accounts.permissions import require_steward
@@ -195,6 +197,12 @@ def _set_location(service: Service, location: dict[str, str]) -> None:
         ServiceAtLocation.objects.create(service=service, location=place)
         return
     place = first.location
+    if place.service_at_locations.exclude(pk=first.pk).exists():
+        # Other services meet here too: this one moves to a place of its own.
+        place = Location.objects.create(organisation=service.organisation, **parts)
+        first.location = place
+        first.save(update_fields=["location"])
+        return
     for key, value in parts.items():
         setattr(place, key, value)
     place.save()
@@ -324,11 +332,13 @@ def flag_stale_services() -> int:
         notify_many(
             admins,
             kind="directory.services_stale",
-            message=_(
-                "%(count)d services of %(org)s have not been checked for six months."
+            message=ngettext(
+                "%(count)d service of %(org)s has not been checked for six months.",
+                "%(count)d services of %(org)s have not been checked for six months.",
+                len(services),
             )
             % {"count": len(services), "org": organisation.name},
-            url=organisation.get_absolute_url() + "services/",
+            url=reverse("directory:organisation_services", args=[organisation.slug]),
         )
         told += 1
     return told

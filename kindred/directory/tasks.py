@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.core.files import File
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -32,8 +35,19 @@ def _finish(job: DirectoryJob, status: str, message: str) -> None:
         job.started_by,
         kind="directory.import_finished",
         message=message,
-        url="/steward/directory/",
+        url=reverse("directory:steward_job", args=[job.pk]),
     )
+
+
+@contextmanager
+def _failing_job(job: DirectoryJob) -> Iterator[None]:
+    """An unexpected error ends the job as failed (and still fails the task)."""
+    try:
+        yield
+    except Exception:
+        job.report = {"ok": False, "errors": [_("Unexpected error; nothing changed.")]}
+        _finish(job, DirectoryJob.Status.FAILED, _("A directory job failed."))
+        raise
 
 
 @task()
@@ -43,7 +57,7 @@ def run_import(job_id: int) -> None:
     if job.status in (DirectoryJob.Status.DONE, DirectoryJob.Status.FAILED):
         return
     DirectoryJob.objects.filter(pk=job_id).update(status=DirectoryJob.Status.RUNNING)
-    with tempfile.TemporaryDirectory() as folder:
+    with _failing_job(job), tempfile.TemporaryDirectory() as folder:
         local = Path(folder) / Path(job.file_name).name
         with job.file.open("rb") as source, local.open("wb") as target:
             shutil.copyfileobj(source, target)
@@ -75,7 +89,7 @@ def run_export(job_id: int) -> None:
     if job.status == DirectoryJob.Status.DONE:
         return
     DirectoryJob.objects.filter(pk=job_id).update(status=DirectoryJob.Status.RUNNING)
-    with tempfile.TemporaryDirectory() as folder:
+    with _failing_job(job), tempfile.TemporaryDirectory() as folder:
         exporter.export(Path(folder) / "hsds", progress=_progress(job_id))
         archive = shutil.make_archive(
             str(Path(folder) / "export"), "zip", folder, "hsds"

@@ -44,8 +44,9 @@ class Command(BaseCommand):
         if not report.ok:
             for error in report.errors:
                 self.stderr.write(f"error: {error}")
+            count = len(report.errors)
             raise CommandError(
-                f"{len(report.errors)} problems found; nothing was imported."
+                f"{count} problem{'' if count == 1 else 's'} found; nothing was imported."
             )
         verb = "Would import" if dry_run else "Imported"
         created = ", ".join(f"{n} {k}" for k, n in report.created.items()) or "nothing"
