@@ -30,6 +30,7 @@ import os
 import random
 import re
 import statistics
+import subprocess
 import tempfile
 import threading
 import time
@@ -39,7 +40,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from benchmarks.common import base_env, kindred, server, write_result
+from benchmarks.common import ROOT, base_env, kindred, server, write_result
 
 SCALE = int(os.environ.get("KINDRED_BENCH_SCALE", 50_000))
 IMPORT_SERVICES = int(os.environ.get("KINDRED_BENCH_IMPORT_SERVICES", 20_000))
@@ -233,7 +234,7 @@ def _login(port: int) -> str:
 
 
 def _warm_up(port: int, requests: list[tuple[str, dict[str, str]]]) -> None:
-    """Send every request from one thread per worker, three times over.
+    """Send every request from one thread per worker, twice over.
 
     A sync worker serves one request at a time, so with a request in flight per
     worker every worker gets some: each builds its search index here, untimed.
@@ -241,7 +242,7 @@ def _warm_up(port: int, requests: list[tuple[str, dict[str, str]]]) -> None:
     errors: list[str] = []
 
     def worker() -> None:
-        for _ in range(3):
+        for _ in range(2):
             for path, headers in requests:
                 _elapsed, status, _body = _get(port, path, headers)
                 if status != 200:
@@ -323,10 +324,10 @@ def _measure_pages(port: int, ids: dict[str, dict[str, Any]]) -> dict[str, Any]:
                     found = RESULTS_COUNT.search(body)
                     totals[path] = found[1] if found else "?"
                 if kind == "navigator" and repeat == 0:
-                    suggestions[path] = body.count('class="list-group-item')
+                    suggestions[path] = body.count('<li class="list-group-item">')
     figures = {kind: _percentiles(values) for kind, values in samples.items()}
     hello = figures["hello"]
-    for kind, values in figures.items():
+    for values in figures.values():
         values["ratio_p50"] = round(values["p50_ms"] / hello["p50_ms"], 2)
         values["ratio_p95"] = round(values["p95_ms"] / hello["p95_ms"], 2)
     print(f"  measured in {time.perf_counter() - started:.0f} s")
@@ -464,27 +465,31 @@ def _hsds_file(path: Path) -> None:
     path.write_text(json.dumps(services))
 
 
-IMPORTED = re.compile(r"new (\d+) services")
-UPDATED = re.compile(r"updated (\d+) services")
-
-
 def _import(label: str, url: str, tmp: str, file: Path) -> dict[str, Any]:
     """Time `kindred import-hsds` into an empty (migrated) database, twice."""
     env = _serve_env(url, tmp)
     kindred(["migrate", "-v0"], env)
     figures: dict[str, Any] = {}
-    for run, pattern in (("first", IMPORTED), ("again", UPDATED)):
+    for run, key in (("first", "created"), ("again", "updated")):
         started = time.perf_counter()
-        out = kindred(["import-hsds", str(file)], env, timeout=1800)
+        try:
+            out = kindred(["import-hsds", "--json", str(file)], env, timeout=3600)
+        except subprocess.CalledProcessError as error:
+            raise RuntimeError(f"{label} import: {error.stderr[-2000:]}") from None
         elapsed = time.perf_counter() - started
-        found = pattern.search(out.stdout)
-        count = int(found[1]) if found else 0
+        report, _end = json.JSONDecoder().raw_decode(out.stdout)
+        count = report[key].get("services", 0)
         if count != IMPORT_SERVICES:
-            raise RuntimeError(f"{label} import ({run}): {out.stdout.strip()}")
+            raise RuntimeError(f"{label} import ({run}): {out.stdout[-500:]}")
         figures[f"{run}_seconds"] = round(elapsed, 1)
         figures[f"{run}_services_per_second"] = round(count / elapsed)
-        print(f"{label}: import-hsds ({run}) {elapsed:.1f} s: {out.stdout.strip()}")
-    figures["warnings"] = out.stderr.count("warning:")
+        figures[f"{run}_report"] = {
+            "created": report["created"],
+            "updated": report["updated"],
+            "warnings": len(report["warnings"]),
+        }
+        last = out.stdout.strip().splitlines()[-1]
+        print(f"{label}: import-hsds ({run}) {elapsed:.1f} s: {last}")
     return figures
 
 
@@ -519,6 +524,20 @@ def _pg_recreate(name: str, *, drop_only: bool = False) -> None:
 # --- the benchmark ----------------------------------------------------------
 
 
+def _code_version() -> dict[str, Any]:
+    """The commit measured: others may edit the code while a run goes on."""
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args], cwd=ROOT, capture_output=True, text=True, check=False
+        ).stdout.strip()
+
+    return {
+        "commit": git("rev-parse", "--short", "HEAD"),
+        "kindred_changed_since_commit": bool(git("status", "--porcelain", "kindred")),
+    }
+
+
 def _met(databases: dict[str, Any], imports: dict[str, Any]) -> dict[str, bool]:
     met = {}
     for db, figures in databases.items():
@@ -533,7 +552,11 @@ def _met(databases: dict[str, Any], imports: dict[str, Any]) -> dict[str, bool]:
 
 
 def _summary(
-    databases: dict[str, Any], imports: dict[str, Any], met: dict[str, bool], pg: str
+    databases: dict[str, Any],
+    imports: dict[str, Any],
+    met: dict[str, bool],
+    pg: str,
+    code: dict[str, Any],
 ) -> str:
     labels = {
         "hello": "hello world (baseline)",
@@ -550,6 +573,14 @@ def _summary(
         f"one client; search: {len(SEARCH_QUERIES)} queries with facets x "
         f"{REPEATS}; navigator: {len(NAVIGATOR_NEEDS)} needs; interleaved with "
         "the hello-world view.",
+        f"Code: commit {code['commit']}"
+        + (" with uncommitted changes" if code["kindred_changed_since_commit"] else "")
+        + (
+            "; the code changed during the run"
+            if code.get("changed_during_run")
+            else ""
+        )
+        + ".",
         "",
         "| database | page | p50 ms | p95 ms | p50 / hello | p95 / hello |",
         "|---|---|---|---|---|---|",
@@ -595,6 +626,7 @@ def _summary(
 
 
 def run() -> None:
+    code = _code_version()
     pg_problem = _pg_reachable()
     if pg_problem:
         print(f"PostgreSQL not measured: {pg_problem}")
@@ -627,7 +659,10 @@ def run() -> None:
                 for name in PG_DATABASES.values():
                     _pg_recreate(name, drop_only=True)
     met = _met(databases, imports)
+    if _code_version() != code:
+        code["changed_during_run"] = True
     result = {
+        "code": code,
         "scale": SCALE,
         "server": f"gunicorn, {WORKERS} sync workers, on loopback; one client, "
         "a fresh connection per request",
@@ -651,4 +686,4 @@ def run() -> None:
     }
     if pg_problem:
         result["postgresql_not_measured"] = pg_problem
-    write_result("search", result, _summary(databases, imports, met, pg_problem))
+    write_result("search", result, _summary(databases, imports, met, pg_problem, code))

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import numpy as np
+
 TOPIC_WEIGHT = 3.0
 TEXT_WEIGHT = 2.0
 DELIVERY_MATCH = 1.0
@@ -76,14 +78,58 @@ def rank(
     """The best `limit` candidates, highest score first; ties keep input order."""
     pool = list(candidates)
     best_text = max((c.text_score for c in pool), default=0.0)
-    scored = [(score(c, prefs, best_text), i, c) for i, c in enumerate(pool)]
+    scored = [(round(score(c, prefs, best_text), 4), i, c) for i, c in enumerate(pool)]
     scored.sort(key=lambda item: (-item[0], item[1]))
     return [
         Ranked(
             key=c.key,
-            score=round(s, 4),
+            score=s,
             topics=sorted(c.topics.values()),
             text_match=c.text_score > 0,
         )
         for s, _i, c in scored[:limit]
     ]
+
+
+@dataclass(frozen=True)
+class Pool:
+    """Many candidates at once, one array entry each (same meaning as Candidate)."""
+
+    topic_overlap: np.ndarray  # how many of the person's topics each covers
+    text_score: np.ndarray
+    delivery: np.ndarray  # "online" | "in_person" | "hybrid"
+    is_programme: np.ndarray
+    free: np.ndarray
+    targeted: np.ndarray
+    open: np.ndarray
+    has_wait: np.ndarray
+
+
+def scores(pool: Pool, prefs: Preferences) -> np.ndarray:
+    """`score` for every candidate of the pool, computed in one pass."""
+    total = TOPIC_WEIGHT * pool.topic_overlap.astype(np.float64)
+    best_text = float(pool.text_score.max()) if pool.text_score.size else 0.0
+    if best_text > 0:
+        total += TEXT_WEIGHT * pool.text_score / best_text
+    if prefs.delivery != "either":
+        fits = (pool.delivery == prefs.delivery) | (pool.delivery == "hybrid")
+        total += np.where(fits, DELIVERY_MATCH, DELIVERY_MISMATCH)
+    if prefs.urgency == "now":
+        ready = pool.open & ~pool.is_programme & ~pool.has_wait
+        total += np.where(ready, URGENT_READY, -URGENT_READY)
+    elif prefs.urgency == "exploring":
+        total += np.where(pool.is_programme, EXPLORING_PROGRAMME, 0.0)
+    total -= np.where(pool.open, 0.0, 2.0)
+    total += np.where(pool.targeted, TARGETED, 0.0)
+    total += np.where(pool.free, FREE, 0.0)
+    return total
+
+
+def best(pool: Pool, prefs: Preferences, *, limit: int = 8) -> list[tuple[int, float]]:
+    """Positions and scores of the best `limit` candidates; ties keep pool order.
+
+    Gives the same order as `rank` over the same candidates.
+    """
+    values = np.round(scores(pool, prefs), 4)
+    order = np.lexsort((np.arange(values.size), -values))[:limit]
+    return [(int(i), float(values[i])) for i in order]

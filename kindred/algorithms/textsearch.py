@@ -131,6 +131,19 @@ class TextIndex:
             found.append(term)
         return found
 
+    def scores(self, text: str) -> np.ndarray:
+        """BM25 relevance of every document to any word of `text` (0 for none)."""
+        total = np.zeros(self.size, dtype=np.float32)
+        if not self.size:
+            return total
+        for expansion in (self.expand(w) for w in tokenize(text)):
+            if expansion.terms:
+                weight = 0.8 if expansion.corrected else 1.0
+                total += weight * np.asarray(
+                    self._bm25.get_scores(list(expansion.terms)), dtype=np.float32
+                )
+        return total
+
     def search(
         self,
         query: str,

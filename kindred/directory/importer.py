@@ -372,6 +372,7 @@ def _apply(
     organisations = _apply_organisations(batch, by=by, report=report)
     locations = _apply_locations(batch, organisations, report)
     _apply_services(batch, organisations, locations, report, progress)
+    DirectorySettings.mark_changed()
 
 
 def _apply_organisations(

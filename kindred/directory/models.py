@@ -247,6 +247,9 @@ class DirectorySettings(models.Model):
     public_search = models.BooleanField(
         _("people who are not signed in may search the directory"), default=True
     )
+    # Moved on deletions and imports, which leave no newer `updated_at` behind, so
+    # that every process knows to rebuild its search index.
+    changed_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
         return "directory settings"
@@ -255,6 +258,12 @@ class DirectorySettings(models.Model):
     def current(cls) -> DirectorySettings:
         found, _created = cls.objects.get_or_create(pk=1)
         return found
+
+    @classmethod
+    def mark_changed(cls) -> None:
+        """Tell every process's search index that the directory changed."""
+        if not cls.objects.filter(pk=1).update(changed_at=timezone.now()):
+            cls.current()
 
 
 class SupportPlan(models.Model):

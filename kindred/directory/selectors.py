@@ -10,7 +10,8 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -106,11 +107,13 @@ class _Index:
     kinds: np.ndarray  # "service" | "organisation"
     pks: np.ndarray
     owners: np.ndarray  # the organisation id of each document
+    details: dict[str, np.ndarray]  # per document: delivery, is_programme, free, ...
     text: TextIndex
     facets: dict[str, dict[str, np.ndarray]]  # facet -> value -> bool mask
     open_to_all: dict[str, np.ndarray]  # eligibility facet -> bool mask
     topic_pks: list[int]  # the topics, in the order of `topic_text`
     topic_text: TextIndex  # topic names, to find people by what they offer
+    names: dict[str, dict[str, str]]  # topic, sector and region labels by value
 
 
 _lock = threading.Lock()
@@ -118,19 +121,21 @@ _cached: _Index | None = None
 
 
 def _version() -> tuple[Any, ...]:
-    services = Service.objects.aggregate(n=Count("pk"), last=Max("updated_at"))
-    organisations = Organisation.objects.aggregate(
-        n=Count("pk"), last=Max("updated_at")
-    )
-    topics = Topic.objects.aggregate(n=Count("pk"), last=Max("pk"))
-    return (
-        services["n"],
-        services["last"],
-        organisations["n"],
-        organisations["last"],
-        topics["n"],
-        topics["last"],
-    )
+    """What the index depends on, read in one cheap query (indexed maxima)."""
+    tables = {
+        "service": Service._meta.db_table,
+        "organisation": Organisation._meta.db_table,
+        "topic": Topic._meta.db_table,
+        "settings": DirectorySettings._meta.db_table,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT MAX(updated_at) FROM {tables['service']}),"  # noqa: S608
+            f" (SELECT MAX(updated_at) FROM {tables['organisation']}),"
+            f" (SELECT COUNT(*) FROM {tables['topic']}),"
+            f" (SELECT MAX(changed_at) FROM {tables['settings']})"
+        )
+        return tuple(cursor.fetchone())
 
 
 def _index() -> _Index:
@@ -197,8 +202,18 @@ def _build_index(version: tuple[Any, ...]) -> _Index:
             "cost",
             "languages",
             "hsds_extra",
+            "is_programme",
+            "status",
+            "wait_time",
         )
     )
+    details: dict[str, list[Any]] = {
+        "delivery": [],
+        "is_programme": [],
+        "free": [],
+        "open": [],
+        "has_wait": [],
+    }
     for (
         pk,
         org_id,
@@ -211,7 +226,15 @@ def _build_index(version: tuple[Any, ...]) -> _Index:
         cost,
         languages,
         extra,
+        is_programme,
+        status,
+        wait_time,
     ) in rows.iterator(chunk_size=2000):
+        details["delivery"].append(delivery)
+        details["is_programme"].append(is_programme)
+        details["free"].append(cost == Service.Cost.FREE)
+        details["open"].append(status == Service.Status.ACTIVE)
+        details["has_wait"].append(bool(wait_time))
         service_topics = topics.get(pk, [])
         foreign_terms = [
             str((a.get("taxonomy_term") or {}).get("name") or "")
@@ -262,6 +285,10 @@ def _build_index(version: tuple[Any, ...]) -> _Index:
         values["cost"].append(set())
         values["kind"].append({org["kind"]})
         owners.append(org_id)
+        for key, empty in (("delivery", ""), ("is_programme", False)):
+            details[key].append(empty)
+        for key in ("free", "open", "has_wait"):
+            details[key].append(False)
     size = len(pks)
     facets: dict[str, dict[str, np.ndarray]] = {}
     for facet, per_doc in values.items():
@@ -282,22 +309,42 @@ def _build_index(version: tuple[Any, ...]) -> _Index:
     active_topics = list(
         Topic.objects.filter(is_active=True).order_by("pk").values_list("pk", "name")
     )
+    names = {
+        "topic": dict(Topic.objects.filter(is_active=True).values_list("slug", "name")),
+        "sector": {
+            str(pk): name
+            for pk, name in Sector.objects.filter(is_active=True).values_list(
+                "pk", "name"
+            )
+        },
+        "region": {
+            str(pk): name
+            for pk, name in Region.objects.filter(is_active=True).values_list(
+                "pk", "name"
+            )
+        },
+    }
     return _Index(
         version=version,
         kinds=np.array(kinds),
         pks=np.array(pks, dtype=np.int64),
         owners=np.array(owners, dtype=np.int64),
+        details={
+            key: np.array(column, dtype=object if key == "delivery" else bool)
+            for key, column in details.items()
+        },
         text=TextIndex(documents),
         facets=facets,
         open_to_all=open_to_all,
         topic_pks=[pk for pk, _name in active_topics],
         topic_text=TextIndex([tokenize(name) for _pk, name in active_topics]),
+        names=names,
     )
 
 
-def topics_named(text: str) -> list[int]:
+def topics_named(text: str, index: _Index | None = None) -> list[int]:
     """Ids of topics whose names the words of `text` name, typos allowed."""
-    index = _index()
+    index = index or _index()
     found: dict[int, None] = {}
     for word in tokenize(text)[:10]:
         for hit in index.topic_text.search(word, limit=5).hits:
@@ -373,22 +420,11 @@ def _mask(index: _Index, query: SearchQuery) -> np.ndarray:
     return mask
 
 
-def _labels() -> dict[str, dict[str, str]]:
+def _labels(index: _Index) -> dict[str, dict[str, str]]:
+    """Facet labels: vocabulary names from the index, choices in today's language."""
     return {
-        "topic": dict(Topic.objects.filter(is_active=True).values_list("slug", "name")),
+        **index.names,
         "stage": {v: str(label) for v, label in Stage.choices},
-        "sector": {
-            str(pk): name
-            for pk, name in Sector.objects.filter(is_active=True).values_list(
-                "pk", "name"
-            )
-        },
-        "region": {
-            str(pk): name
-            for pk, name in Region.objects.filter(is_active=True).values_list(
-                "pk", "name"
-            )
-        },
         "delivery": {v: str(label) for v, label in Service.Delivery.choices},
         "cost": {v: str(label) for v, label in Service.Cost.choices},
         "kind": {v: str(label) for v, label in Organisation.Kind.choices},
@@ -408,9 +444,14 @@ def search(viewer: User, query: SearchQuery, *, limit: int = 20) -> SearchResult
     org_ids = [
         int(index.pks[h.index]) for h in hits if index.kinds[h.index] == "organisation"
     ]
-    services = listed_services().in_bulk(service_ids)
+    services = (
+        Service.objects.filter(status__in=LISTED_STATUSES)
+        .select_related("organisation")
+        .defer("hsds_extra", "organisation__description")
+        .in_bulk(service_ids)
+    )
     organisations = Organisation.objects.in_bulk(org_ids)
-    labels = _labels()
+    labels = _labels(index)
     results = []
     for hit in hits:
         pk = int(index.pks[hit.index])
@@ -437,7 +478,7 @@ def search(viewer: User, query: SearchQuery, *, limit: int = 20) -> SearchResult
                 options.append(FacetOption(value, label, count, selected))
         facets[facet] = options
     people = (
-        _people(viewer, query)
+        _people(viewer, query, index)
         if query.what in ("", "people") and viewer.is_authenticated
         else []
     )
@@ -467,9 +508,9 @@ def _why(
     return "; ".join(parts) or _("Listed in the directory")
 
 
-def _people(viewer: User, query: SearchQuery) -> list[Result]:
+def _people(viewer: User, query: SearchQuery, index: _Index) -> list[Result]:
     """People who offer help on a topic the query names, or whose name matches."""
-    wanted = topics_named(query.q)
+    wanted = topics_named(query.q, index)
     topics = list(
         Topic.objects.filter(Q(pk__in=wanted[:3]) | Q(slug=query.topic or None))
     )
@@ -559,95 +600,89 @@ class Suggestion:
 
 
 def navigate(viewer: User, needs: Needs, *, limit: int = 8) -> list[Suggestion]:
-    """A ranked support plan: eligible services, then people, each with a reason."""
+    """A ranked support plan: eligible services, then people, each with a reason.
+
+    Every eligible service is scored at once from the index's arrays; only the
+    best `limit` are read from the database.
+    """
     index = _index()
     query = SearchQuery(
         stage=needs.stage,
         sector=str(needs.sector or ""),
         region=str(needs.region or ""),
     )
-    mask = _mask(index, query) & (index.kinds == "service")
-    topic_slugs = dict(
-        Topic.objects.filter(pk__in=needs.topics).values_list("pk", "slug")
-    )
-    candidates_mask = np.zeros(index.pks.size, dtype=bool)
-    for slug in topic_slugs.values():
+    eligible = _mask(index, query) & (index.kinds == "service")
+    wanted = dict(Topic.objects.filter(pk__in=needs.topics).values_list("slug", "pk"))
+    overlap = np.zeros(index.pks.size, dtype=np.int16)
+    for slug in wanted:
         found = index.facets["topic"].get(slug)
         if found is not None:
-            candidates_mask |= found
-    text_scores: dict[int, float] = {}
-    if needs.text.strip():
-        hits = index.text.search(needs.text, mask=mask, limit=200).hits
-        if not hits:
-            # Any word is enough for free text; a hit on every word is not required.
-            for word in tokenize(needs.text)[:8]:
-                hits += index.text.search(word, mask=mask, limit=50).hits
-        for hit in hits:
-            text_scores[hit.index] = max(text_scores.get(hit.index, 0.0), hit.score)
-            candidates_mask[hit.index] = True
+            overlap += found
+    text = index.text.scores(needs.text) if needs.text.strip() else None
+    relevant = overlap > 0
+    if text is not None:
+        relevant |= text > 0
     if not needs.topics and not needs.text.strip():
-        candidates_mask[:] = True
-    positions = np.flatnonzero(mask & candidates_mask)[:2000]
-    service_pks = [int(index.pks[i]) for i in positions]
-    rows = {
-        s.pk: s
-        for s in Service.objects.filter(pk__in=service_pks)
-        .select_related("organisation")
-        .prefetch_related("topics", "regions", "sectors")
-    }
-    wanted = set(needs.topics)
-    candidates = []
-    for i in positions:
-        service = rows.get(int(index.pks[i]))
-        if service is None:
-            continue
-        candidates.append(
-            navigator.Candidate(
-                key=service.pk,
-                topics={t.pk: t.name for t in service.topics.all() if t.pk in wanted},
-                text_score=text_scores.get(int(i), 0.0),
-                delivery=service.delivery,
-                is_programme=service.is_programme,
-                free=service.cost == Service.Cost.FREE,
-                targeted=_targets(service, needs),
-                open=service.status == Service.Status.ACTIVE,
-                has_wait=bool(service.wait_time),
-            )
-        )
-    ranked = navigator.rank(
-        candidates,
+        relevant[:] = True
+    positions = np.flatnonzero(eligible & relevant)
+    pool = navigator.Pool(
+        topic_overlap=overlap[positions],
+        text_score=text[positions] if text is not None else np.zeros(positions.size),
+        targeted=_targeted(index, needs)[positions],
+        **{key: column[positions] for key, column in index.details.items()},
+    )
+    chosen = navigator.best(
+        pool,
         navigator.Preferences(urgency=needs.urgency, delivery=needs.delivery),
         limit=limit,
     )
-    suggestions = [
-        Suggestion(
-            "service",
-            rows[r.key],
-            rows[r.key].name,
-            rows[r.key].get_absolute_url(),
-            _reason(rows[r.key], r),
-            r.score,
-        )
-        for r in ranked
-    ]
-    suggestions += _people_for(viewer, needs)
-    return suggestions
-
-
-def _targets(service: Service, needs: Needs) -> bool:
-    """The service names the person's stage, sector or region on purpose."""
-    return (
-        needs.stage in service.stages
-        or needs.region in {r.pk for r in service.regions.all()}
-        or needs.sector in {s.pk for s in service.sectors.all()}
+    keys = [int(index.pks[positions[i]]) for i, _score in chosen]
+    rows = (
+        Service.objects.filter(pk__in=keys)
+        .select_related("organisation")
+        .prefetch_related("topics")
+        .in_bulk()
     )
+    wanted_ids = set(wanted.values())
+    suggestions = []
+    for (i, score), key in zip(chosen, keys, strict=True):
+        service = rows.get(key)
+        if service is None:
+            continue  # removed since the index was built
+        covered = sorted(t.name for t in service.topics.all() if t.pk in wanted_ids)
+        text_match = bool(text is not None and pool.text_score[i] > 0)
+        suggestions.append(
+            Suggestion(
+                "service",
+                service,
+                service.name,
+                service.get_absolute_url(),
+                _reason(service, covered, text_match),
+                score,
+            )
+        )
+    return suggestions + _people_for(viewer, needs)
 
 
-def _reason(service: Service, ranked: navigator.Ranked) -> str:
+def _targeted(index: _Index, needs: Needs) -> np.ndarray:
+    """Services that name the person's stage, sector or region on purpose."""
+    targeted = np.zeros(index.pks.size, dtype=bool)
+    for facet, value in (
+        ("stage", needs.stage),
+        ("sector", str(needs.sector or "")),
+        ("region", str(needs.region or "")),
+    ):
+        found = index.facets[facet].get(value) if value else None
+        if found is not None:
+            targeted |= found
+    return targeted
+
+
+def _reason(service: Service, topics: list[str], text_match: bool) -> str:
     parts = []
-    if ranked.topics:
-        parts.append(_("Helps with %(topics)s") % {"topics": ", ".join(ranked.topics)})
-    elif ranked.text_match:
+    if topics:
+        parts.append(_("Helps with %(topics)s") % {"topics": ", ".join(topics)})
+    elif text_match:
         parts.append(_("Matches what you wrote"))
     parts.append(service.get_delivery_display().lower())
     parts.append(service.get_cost_display().lower())

@@ -297,6 +297,7 @@ def delete_service(service: Service, *, by: User) -> None:
     audit.record("service.deleted", actor=by, target=service, name=service.name)
     _emit(service, "deleted")
     service.delete()
+    DirectorySettings.mark_changed()
 
 
 def _emit(service: Service, change: str) -> None:

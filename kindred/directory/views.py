@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kindred.accounts.models import User
@@ -32,6 +34,18 @@ from kindred.directory.forms import (
 from kindred.directory.models import DirectoryJob, DirectorySettings, PlanItem
 from kindred.organisations.permissions import get_organisation_for_user, is_admin_of
 from kindred.organisations.views import admin_or_refusal
+
+
+FACET_TITLES = {
+    "topic": gettext_lazy("Topics"),
+    "stage": gettext_lazy("Open to business stage"),
+    "sector": gettext_lazy("Open to sector"),
+    "region": gettext_lazy("Open in region"),
+    "delivery": gettext_lazy("Delivery"),
+    "cost": gettext_lazy("Cost"),
+    "kind": gettext_lazy("Organisation type"),
+}
+FACET_SIZES = {"topic": 15, "region": 15, "sector": 12}
 
 
 def _htmx_partial(request: HttpRequest, template: str, partial: str) -> str:
@@ -65,17 +79,22 @@ def search(request: HttpRequest) -> HttpResponse:
             organisation=str(data["organisation"] or ""),
         )
     results = selectors.search(request.user, query)  # type: ignore[arg-type]
+    current = {k: v for k, v in request.GET.items() if k != "page" and v}
+    groups = []
     for facet, options in results.facets.items():
-        for option in options:
-            params = request.GET.copy()
-            params.pop("page", None)
-            if option.selected:
-                params.pop(facet, None)
-            else:
+        shown = options[: FACET_SIZES.get(facet, 10)]
+        for option in shown:
+            params = {k: v for k, v in current.items() if k != facet}
+            if not option.selected:
                 params[facet] = option.value
-            option.url = "?" + params.urlencode()
+            option.url = "?" + urlencode(params)
+        groups.append({"title": FACET_TITLES[facet], "options": shown})
     template = _htmx_partial(request, "directory/search.html", "results")
-    return render(request, template, {"form": form, "found": results, "query": query})
+    return render(
+        request,
+        template,
+        {"form": form, "found": results, "query": query, "facet_groups": groups},
+    )
 
 
 @require_GET

@@ -45,9 +45,8 @@ class Command(BaseCommand):
             for error in report.errors:
                 self.stderr.write(f"error: {error}")
             count = len(report.errors)
-            raise CommandError(
-                f"{count} problem{'' if count == 1 else 's'} found; nothing was imported."
-            )
+            problems = "1 problem" if count == 1 else f"{count} problems"
+            raise CommandError(f"{problems} found; nothing was imported.")
         verb = "Would import" if dry_run else "Imported"
         created = ", ".join(f"{n} {k}" for k, n in report.created.items()) or "nothing"
         updated = ", ".join(f"{n} {k}" for k, n in report.updated.items()) or "nothing"
