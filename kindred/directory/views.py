@@ -35,7 +35,6 @@ from kindred.directory.models import DirectoryJob, DirectorySettings, PlanItem
 from kindred.organisations.permissions import get_organisation_for_user, is_admin_of
 from kindred.organisations.views import admin_or_refusal
 
-
 FACET_TITLES = {
     "topic": gettext_lazy("Topics"),
     "stage": gettext_lazy("Open to business stage"),
