@@ -117,7 +117,7 @@ def test_every_official_example_imports_cleanly(steward, example):
     assert report.created
 
 
-def test_the_example_folder_imports_once_and_again_in_place(steward):
+def test_the_example_folder_imports_once_and_again_in_place(steward, tmp_path):
     first = importer.import_path(EXAMPLES, by=steward)
     assert first.ok, first.errors
     assert Service.objects.count() == 1
@@ -130,7 +130,14 @@ def test_the_example_folder_imports_once_and_again_in_place(steward):
     assert service.service_at_locations.get().location.city == "MyCity"
     again = importer.import_path(EXAMPLES, by=steward)
     assert again.ok and not again.created
-    assert again.updated["services"] >= 1
+    assert again.unchanged["services"] == 1 and "services" not in again.updated
+    changed = json.loads((EXAMPLES / "service_full.json").read_text())
+    changed["name"] = "Community Counselling (renamed)"
+    renamed = tmp_path / "renamed.json"
+    renamed.write_text(json.dumps(changed))
+    third = importer.import_path(renamed, by=steward)
+    assert third.updated["services"] == 1
+    assert Service.objects.get().name == "Community Counselling (renamed)"
     assert Service.objects.count() == 1 and Organisation.objects.count() == 1
 
 

@@ -59,6 +59,7 @@ class Report:
     dry_run: bool = False
     created: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
+    unchanged: dict[str, int] = field(default_factory=dict)
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
@@ -67,8 +68,10 @@ class Report:
     def ok(self) -> bool:
         return not self.errors
 
-    def count(self, kind: str, created: bool) -> None:
+    def count(self, kind: str, created: bool, *, changed: bool = True) -> None:
         target = self.created if created else self.updated
+        if not changed:
+            target = self.unchanged
         target[kind] = target.get(kind, 0) + 1
 
     def as_json(self) -> dict[str, Any]:
@@ -77,6 +80,7 @@ class Report:
             "ok": self.ok,
             "created": self.created,
             "updated": self.updated,
+            "unchanged": self.unchanged,
             "errors": [str(p) for p in self.errors],
             "warnings": [str(p) for p in self.warnings],
             "skipped": self.skipped,
@@ -490,6 +494,8 @@ def _apply_services(
         str(s.hsds_id): s
         for s in Service.objects.filter(hsds_id__in=list(batch.services))
     }
+    current = _current_terms([s.pk for s in existing.values()])
+    places = _current_places([s.pk for s in existing.values()])
     total = len(batch.services)
     to_create: list[Service] = []
     to_update: list[Service] = []
@@ -498,17 +504,18 @@ def _apply_services(
     for done, (sid, (data, where)) in enumerate(batch.services.items(), start=1):
         values = hsds.split_service(data)
         oid = values.organisation_hsds_id
-        service = existing.get(sid) or Service(hsds_id=sid, last_reviewed_at=now)
-        created = service.pk is None
-        for name, value in values.fields.items():
-            setattr(service, name, value)
-        service.hsds_extra = values.extra
         if not oid or oid not in organisations:
             if not oid:
                 report.errors.append(
                     Problem(where, "a service needs an organization (organization_id)")
                 )
             continue
+        service = existing.get(sid) or Service(hsds_id=sid, last_reviewed_at=now)
+        created = service.pk is None
+        before = None if created else _snapshot(service)
+        for name, value in values.fields.items():
+            setattr(service, name, value)
+        service.hsds_extra = values.extra
         service.organisation = organisations[oid]
         modified = parse_datetime(str(data.get("last_modified") or ""))
         if created and modified:
@@ -518,8 +525,6 @@ def _apply_services(
             report.errors.append(Problem(f"{where} $.{name}", message))
         if problems:
             continue
-        (to_create if created else to_update).append(service)
-        links[sid] = values
         for kind, codes, known in (
             ("topic", values.topics, topics),
             ("sector", values.sectors, sectors),
@@ -530,25 +535,27 @@ def _apply_services(
                     report.warnings.append(
                         Problem(where, f"unknown {kind} “{code}” left out")
                     )
-        report.count("services", created)
+        changed = (
+            created
+            or before != _snapshot(service)
+            or current.get(service.pk)
+            != _wanted_terms(values, topics, sectors, regions)
+            or places.get(service.pk, {}) != _wanted_places(values)
+        )
+        report.count("services", created, changed=changed)
+        if changed:
+            (to_create if created else to_update).append(service)
+            links[sid] = values
         if progress and (done % BATCH == 0 or done == total):
             progress(done, total)
     if not report.ok:
         return
     Service.objects.bulk_create(to_create, batch_size=BATCH)
-    if to_update:
-        Service.objects.bulk_update(
-            to_update,
-            [
-                *hsds.SERVICE_FIELDS,
-                *hsds.TEXT_FIELDS,
-                *_SPLIT_FIELDS,
-                "hsds_extra",
-                "organisation",
-            ],
-            batch_size=BATCH,
+    for service in to_update:
+        # One UPDATE per changed row: far cheaper than bulk_update's CASE per field.
+        Service.objects.filter(pk=service.pk).update(
+            **{name: getattr(service, name) for name in UPDATED_FIELDS}, updated_at=now
         )
-        Service.objects.filter(pk__in=[s.pk for s in to_update]).update(updated_at=now)
     ids = {
         str(h): pk
         for h, pk in Service.objects.filter(hsds_id__in=list(links)).values_list(
@@ -573,8 +580,70 @@ def _apply_services(
     _apply_service_locations(links, ids, locations, report)
 
 
+def _snapshot(service: Service) -> tuple[Any, ...]:
+    return tuple(getattr(service, name) for name in UPDATED_FIELDS)
+
+
+def _current_terms(pks: list[int]) -> dict[int, tuple[set[str], ...]]:
+    """The topic, sector and region codes each existing service has now."""
+    found: dict[int, tuple[set[str], ...]] = {pk: (set(), set(), set()) for pk in pks}
+    for position, (model, column) in enumerate(
+        (
+            (Service.topics.through, "topic__slug"),
+            (Service.sectors.through, "sector__slug"),
+            (Service.regions.through, "region__slug"),
+        )
+    ):
+        rows = model.objects.filter(service_id__in=pks).values_list(
+            "service_id", column
+        )
+        for pk, code in rows.iterator(chunk_size=5000):
+            found[pk][position].add(code)
+    return found
+
+
+def _wanted_terms(
+    values: hsds.ServiceValues, *known: dict[str, int]
+) -> tuple[set[str], ...]:
+    return tuple(
+        {code for code in codes if code in terms}
+        for codes, terms in zip(
+            (values.topics, values.sectors, values.regions), known, strict=True
+        )
+    )
+
+
+def _current_places(pks: list[int]) -> dict[int, dict[str, Any]]:
+    """Each existing service's links to places: link id -> (place id, extra)."""
+    found: dict[int, dict[str, Any]] = {}
+    rows = ServiceAtLocation.objects.filter(service_id__in=pks).values_list(
+        "service_id", "hsds_id", "location__hsds_id", "hsds_extra"
+    )
+    for pk, link, place, extra in rows.iterator(chunk_size=5000):
+        found.setdefault(pk, {})[str(link)] = (str(place), extra)
+    return found
+
+
+def _wanted_places(values: hsds.ServiceValues) -> dict[str, Any]:
+    return {
+        sal["id"]: (sal["location"]["id"], _link_extra(sal)) for sal in values.locations
+    }
+
+
+def _link_extra(sal: dict[str, Any]) -> dict[str, Any]:
+    return {
+        k: v
+        for k, v in sal.items()
+        if k not in ("id", "location", "service_id", "location_id")
+    }
+
+
 TEXT_TYPES = ("CharField", "TextField")
-_SPLIT_FIELDS = (
+UPDATED_FIELDS = (
+    *hsds.SERVICE_FIELDS,
+    *hsds.TEXT_FIELDS,
+    "hsds_extra",
+    "organisation_id",
     "phone",
     "contact_name",
     "opening_days",
@@ -624,11 +693,7 @@ def _apply_service_locations(
             report.count("service_at_locations", link.pk is None)
             link.service_id = ids[sid]
             link.location = locations[sal["location"]["id"]]
-            link.hsds_extra = {
-                k: v
-                for k, v in sal.items()
-                if k not in ("id", "location", "service_id", "location_id")
-            }
+            link.hsds_extra = _link_extra(sal)
             link.save()
             keep.append(link.pk)
     ServiceAtLocation.objects.filter(service_id__in=ids.values()).exclude(

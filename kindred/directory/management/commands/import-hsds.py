@@ -50,6 +50,9 @@ class Command(BaseCommand):
         verb = "Would import" if dry_run else "Imported"
         created = ", ".join(f"{n} {k}" for k, n in report.created.items()) or "nothing"
         updated = ", ".join(f"{n} {k}" for k, n in report.updated.items()) or "nothing"
+        same = ", ".join(f"{n} {k}" for k, n in report.unchanged.items()) or "nothing"
         self.stdout.write(
-            self.style.SUCCESS(f"{verb}: new {created}; updated {updated}.")
+            self.style.SUCCESS(
+                f"{verb}: new {created}; updated {updated}; unchanged {same}."
+            )
         )
