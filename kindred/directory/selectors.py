@@ -32,6 +32,17 @@ from kindred.directory.models import (
 from kindred.organisations import selectors as organisation_selectors
 from kindred.organisations.models import Organisation
 
+# What a search result card shows of a service.
+CARD_FIELDS = (
+    "name",
+    "description",
+    "delivery",
+    "cost",
+    "status",
+    "is_programme",
+    "organisation__name",
+    "organisation__slug",
+)
 LISTED_STATUSES = (Service.Status.ACTIVE, Service.Status.TEMPORARILY_CLOSED)
 FACETS = ("topic", "stage", "sector", "region", "delivery", "cost", "kind")
 FILTERS = (*FACETS, "organisation")  # facets, plus filters shown as no facet
@@ -114,6 +125,8 @@ class _Index:
     topic_pks: list[int]  # the topics, in the order of `topic_text`
     topic_text: TextIndex  # topic names, to find people by what they offer
     names: dict[str, dict[str, str]]  # topic, sector and region labels by value
+    facet_keys: list[tuple[str, str]]  # (facet, value) of each facet_matrix row
+    facet_matrix: np.ndarray  # every facet mask stacked, to count in one pass
 
 
 _lock = threading.Lock()
@@ -339,6 +352,11 @@ def _build_index(version: tuple[Any, ...]) -> _Index:
         topic_pks=[pk for pk, _name in active_topics],
         topic_text=TextIndex([tokenize(name) for _pk, name in active_topics]),
         names=names,
+        facet_keys=[(f, v) for f, masks in facets.items() for v in masks],
+        facet_matrix=np.vstack(
+            [mask for masks in facets.values() for mask in masks.values()]
+            or [np.zeros(size, dtype=bool)]
+        )[: sum(len(masks) for masks in facets.values())],
     )
 
 
@@ -447,7 +465,7 @@ def search(viewer: User, query: SearchQuery, *, limit: int = 20) -> SearchResult
     services = (
         Service.objects.filter(status__in=LISTED_STATUSES)
         .select_related("organisation")
-        .defer("hsds_extra", "organisation__description")
+        .only(*CARD_FIELDS)
         .in_bulk(service_ids)
     )
     organisations = Organisation.objects.in_bulk(org_ids)
@@ -465,14 +483,18 @@ def search(viewer: User, query: SearchQuery, *, limit: int = 20) -> SearchResult
                     "organisation", organisations[pk], _why(hit.matched, query, labels)
                 )
             )
+    counts = dict(
+        zip(
+            index.facet_keys,
+            np.count_nonzero(index.facet_matrix & matched_mask, axis=1).tolist(),
+            strict=True,
+        )
+    )
     facets = {}
     for facet in FACETS:
         options = []
         for value, label in labels[facet].items():
-            facet_mask = index.facets[facet].get(value)
-            count = (
-                int((facet_mask & matched_mask).sum()) if facet_mask is not None else 0
-            )
+            count = counts.get((facet, value), 0)
             selected = getattr(query, facet) == value
             if count or selected:
                 options.append(FacetOption(value, label, count, selected))
