@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from kindred.accounts.models import Stage
@@ -181,9 +182,15 @@ def test_people_who_offer_the_topic_are_found_for_members(
 ):
     mentor = make_person("mentor@example.com", "Mina Mentor")
     mentor.profile.topics_offered.add(topics["mentoring"])
-    found = selectors.search(outsider, selectors.SearchQuery(q="mentering"))
-    assert [p.obj.display_name for p in found.people] == ["Mina Mentor"]
-    assert "Mentoring" in found.people[0].why
+    people = selectors.people_for_search(outsider, selectors.SearchQuery(q="mentering"))
+    assert [p.obj.display_name for p in people] == ["Mina Mentor"]
+    assert "Mentoring" in people[0].why
+    assert (
+        selectors.people_for_search(
+            AnonymousUser(), selectors.SearchQuery(q="mentoring")
+        )
+        == []
+    )
 
 
 # --- navigator and plans ----------------------------------------------------------

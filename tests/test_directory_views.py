@@ -311,3 +311,36 @@ def test_a_crashing_import_ends_as_failed(steward, monkeypatch):
         tasks.run_import.call(job.pk)
     job.refresh_from_db()
     assert job.status == "failed" and job.report["errors"]
+
+
+def test_people_load_after_the_results_for_members_only(client, outsider, topics):
+    mentor = make_person("mentor@example.com", "Mina Mentor")
+    mentor.profile.topics_offered.add(topics["mentoring"])
+    page = client.get("/directory/", {"q": "mentoring"}).content.decode()
+    assert "People who can help" not in page  # not for signed-out visitors
+    assert client.get("/directory/people/", {"q": "mentoring"}).status_code == 302
+    client.force_login(outsider)
+    page = client.get("/directory/", {"q": "mentoring"}).content.decode()
+    assert 'hx-get="/directory/people/?q=mentoring"' in page
+    panel = client.get(
+        "/directory/people/", {"q": "mentering"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "Mina Mentor" in panel and "<html" not in panel
+
+
+def test_results_come_ten_at_a_time(client, organisation, owner, topics):
+    for i in range(12):
+        services.create_service(
+            organisation,
+            by=owner,
+            name=f"Pricing clinic {i:02d}",
+            description="Set prices that pay.",
+            application_process="Email us.",
+            topics=[topics["pricing"]],
+        )
+    first = client.get("/directory/", {"q": "pricing", "what": "services"})
+    assert first.content.decode().count("Pricing clinic") == 10
+    assert "More results" in first.content.decode()
+    second = client.get("/directory/", {"q": "pricing", "what": "services", "page": 2})
+    assert second.content.decode().count("Pricing clinic") == 2
+    assert "Previous results" in second.content.decode()

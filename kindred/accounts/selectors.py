@@ -26,6 +26,8 @@ class MemberFilters:
     sector: int | None = None
     stage: str = ""
     organisation: int | None = None
+    # Offers help with at least one of these topics (an OR, unlike the filters above).
+    topics_offered_any: tuple[int, ...] = ()
 
     @property
     def active(self) -> bool:
@@ -38,6 +40,7 @@ class MemberFilters:
                 self.sector,
                 self.stage,
                 self.organisation,
+                self.topics_offered_any,
             )
         )
 
@@ -74,6 +77,13 @@ def search_members(viewer: User, filters: MemberFilters) -> QuerySet[Profile]:
             profiles = profiles.filter(
                 Q(**{f"{field}__id": value}) & visible(field, viewer, colleagues)
             )
+    if filters.topics_offered_any:
+        offering = Profile.topics_offered.through.objects.filter(
+            topic_id__in=filters.topics_offered_any
+        ).values("profile_id")
+        profiles = profiles.filter(
+            Q(pk__in=offering) & visible("topics_offered", viewer, colleagues)
+        )
     if filters.organisation:
         profiles = profiles.filter(
             user_id__in=organisation_selectors.member_ids_query(filters.organisation)

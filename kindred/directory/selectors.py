@@ -449,12 +449,19 @@ def _labels(index: _Index) -> dict[str, dict[str, str]]:
     }
 
 
-def search(viewer: User, query: SearchQuery, *, limit: int = 20) -> SearchResults:
+def search(
+    viewer: User,
+    query: SearchQuery,
+    *,
+    limit: int = 20,
+    offset: int = 0,
+    with_people: bool = False,
+) -> SearchResults:
     """One search over services and organisations (and people for members)."""
     index = _index()
     mask = _mask(index, query)
-    outcome = index.text.search(query.q, mask=mask, limit=limit)
-    hits, expansions, total = outcome.hits, outcome.expansions, outcome.total
+    outcome = index.text.search(query.q, mask=mask, limit=offset + limit)
+    hits, expansions, total = outcome.hits[offset:], outcome.expansions, outcome.total
     matched_mask = outcome.matched
     service_ids = [
         int(index.pks[h.index]) for h in hits if index.kinds[h.index] == "service"
@@ -499,11 +506,7 @@ def search(viewer: User, query: SearchQuery, *, limit: int = 20) -> SearchResult
             if count or selected:
                 options.append(FacetOption(value, label, count, selected))
         facets[facet] = options
-    people = (
-        _people(viewer, query, index)
-        if query.what in ("", "people") and viewer.is_authenticated
-        else []
-    )
+    people = people_for_search(viewer, query) if with_people else []
     return SearchResults(
         query=query,
         results=results,
@@ -530,44 +533,58 @@ def _why(
     return "; ".join(parts) or _("Listed in the directory")
 
 
-def _people(viewer: User, query: SearchQuery, index: _Index) -> list[Result]:
+def people_for_search(viewer: User, query: SearchQuery) -> list[Result]:
     """People who offer help on a topic the query names, or whose name matches."""
-    wanted = topics_named(query.q, index)
-    topics = list(
-        Topic.objects.filter(Q(pk__in=wanted[:3]) | Q(slug=query.topic or None))
-    )
-    if not topics and not query.q.strip():
+    if not viewer.is_authenticated:
         return []
-    found: dict[int, Result] = {}
-    for topic in topics[:3]:
-        filters = account_selectors.MemberFilters(
-            topic_offered=topic.pk,
-            region=int(query.region) if query.region.isdigit() else None,
+    wanted = topics_named(query.q)[:3]
+    if query.topic:
+        wanted += list(
+            Topic.objects.filter(slug=query.topic).values_list("pk", flat=True)
         )
-        for profile in account_selectors.with_card_data(
-            account_selectors.search_members(viewer, filters)
-        )[:6]:
-            found.setdefault(
-                profile.pk,
-                Result(
-                    "person",
-                    profile,
-                    _("Offers help with %(topic)s") % {"topic": topic.name},
-                ),
-            )
+    found: dict[int, Result] = {}
+    region = int(query.region) if query.region.isdigit() else None
+    for person, topics in _offering(viewer, wanted, region=region, limit=6):
+        found[person.pk] = Result(
+            "person", person, _("Offers help with %(topic)s") % {"topic": topics[0]}
+        )
     if query.q.strip() and len(found) < 6:
         by_name = account_selectors.search_members(
             viewer, account_selectors.MemberFilters(q=query.q.strip())
         )
-        for profile in account_selectors.with_card_data(by_name)[:6]:
-            found.setdefault(profile.pk, Result("person", profile, _("Name matches")))
-    visible = account_selectors.visible_profiles(
-        [r.obj for r in found.values()], viewer
+        profiles = account_selectors.with_card_data(by_name)[:6]
+        for person in account_selectors.visible_profiles(profiles, viewer):
+            found.setdefault(person.pk, Result("person", person, _("Name matches")))
+    return list(found.values())[:6]
+
+
+def _offering(
+    viewer: User,
+    topic_ids: list[int],
+    *,
+    region: int | None = None,
+    limit: int,
+    exclude_self: bool = False,
+) -> list[tuple[Any, list[str]]]:
+    """People who offer help with any of the topics, in one query, each with the
+    names of the wanted topics the viewer may see that they offer."""
+    if not topic_ids:
+        return []
+    filters = account_selectors.MemberFilters(
+        topics_offered_any=tuple(topic_ids), region=region
     )
+    profiles = account_selectors.search_members(viewer, filters)
+    if exclude_self:
+        profiles = profiles.exclude(user=viewer)
+    people = account_selectors.visible_profiles(
+        account_selectors.with_card_data(profiles)[:limit], viewer
+    )
+    wanted = set(topic_ids)
     return [
-        Result("person", person, result.why)
-        for person, result in zip(visible, found.values(), strict=True)
-    ][:6]
+        (person, [t.name for t in person.topics_offered if t.pk in wanted])
+        for person in people
+        if any(t.pk in wanted for t in person.topics_offered)
+    ]
 
 
 def search_service_ids(text: str) -> list[int]:
@@ -716,27 +733,19 @@ def _reason(service: Service, topics: list[str], text_match: bool) -> str:
 
 
 def _people_for(viewer: User, needs: Needs, limit: int = 3) -> list[Suggestion]:
-    if not needs.topics:
-        return []
-    people: dict[int, Suggestion] = {}
-    for topic in Topic.objects.filter(pk__in=needs.topics)[:4]:
-        filters = account_selectors.MemberFilters(topic_offered=topic.pk)
-        profiles = account_selectors.with_card_data(
-            account_selectors.search_members(viewer, filters).exclude(user=viewer)
-        )[:limit]
-        for person in account_selectors.visible_profiles(profiles, viewer):
-            people.setdefault(
-                person.pk,
-                Suggestion(
-                    "person",
-                    person,
-                    person.display_name,
-                    person.get_absolute_url(),
-                    _("Offers help with %(topic)s") % {"topic": topic.name},
-                    0.0,
-                ),
-            )
-    return list(people.values())[:limit]
+    return [
+        Suggestion(
+            "person",
+            person,
+            person.display_name,
+            person.get_absolute_url(),
+            _("Offers help with %(topic)s") % {"topic": ", ".join(topics)},
+            0.0,
+        )
+        for person, topics in _offering(
+            viewer, list(needs.topics), limit=limit, exclude_self=True
+        )
+    ]
 
 
 # --- plans --------------------------------------------------------------------

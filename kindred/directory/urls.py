@@ -5,6 +5,7 @@ from kindred.directory import views
 app_name = "directory"
 urlpatterns = [
     path("directory/", views.search, name="search"),
+    path("directory/people/", views.people, name="people"),
     path("directory/services/<int:pk>/", views.service_detail, name="service"),
     path("directory/services/<int:pk>/edit/", views.service_edit, name="service_edit"),
     path(

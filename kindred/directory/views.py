@@ -45,6 +45,8 @@ FACET_TITLES = {
     "kind": gettext_lazy("Organisation type"),
 }
 FACET_SIZES = {"topic": 15, "region": 15, "sector": 12}
+PER_PAGE = 10
+MAX_PAGES = 50
 
 
 def _htmx_partial(request: HttpRequest, template: str, partial: str) -> str:
@@ -62,22 +64,14 @@ def search(request: HttpRequest) -> HttpResponse:
     if not selectors.may_search(request.user):  # type: ignore[arg-type]
         return redirect(f"{reverse('account_login')}?next={request.get_full_path()}")
     form = SearchForm(request.GET or None)
-    query = selectors.SearchQuery()
-    if form.is_valid():
-        data = form.cleaned_data
-        query = selectors.SearchQuery(
-            q=data["q"].strip(),
-            what=data["what"],
-            topic=data["topic"].strip(),
-            stage=data["stage"],
-            sector=str(data["sector"].pk) if data["sector"] else "",
-            region=str(data["region"].pk) if data["region"] else "",
-            delivery=data["delivery"],
-            cost=data["cost"],
-            kind=data["kind"],
-            organisation=str(data["organisation"] or ""),
-        )
-    results = selectors.search(request.user, query)  # type: ignore[arg-type]
+    query = _search_query(form)
+    page = _page_number(request)
+    results = selectors.search(
+        request.user,  # type: ignore[arg-type]
+        query,
+        limit=PER_PAGE,
+        offset=(page - 1) * PER_PAGE,
+    )
     current = {k: v for k, v in request.GET.items() if k != "page" and v}
     groups = []
     for facet, options in results.facets.items():
@@ -89,11 +83,57 @@ def search(request: HttpRequest) -> HttpResponse:
             option.url = "?" + urlencode(params)
         groups.append({"title": FACET_TITLES[facet], "options": shown})
     template = _htmx_partial(request, "directory/search.html", "results")
+    first = (page - 1) * PER_PAGE + 1
     return render(
         request,
         template,
-        {"form": form, "found": results, "query": query, "facet_groups": groups},
+        {
+            "form": form,
+            "found": results,
+            "query": query,
+            "facet_groups": groups,
+            "page": page,
+            "first": first,
+            "last": first + len(results.results) - 1,
+            "more": results.total > page * PER_PAGE,
+            "next_query": urlencode({**current, "page": page + 1}),
+            "previous_query": urlencode({**current, "page": page - 1}),
+        },
     )
+
+
+def _search_query(form: SearchForm) -> selectors.SearchQuery:
+    if not form.is_valid():
+        return selectors.SearchQuery()
+    data = form.cleaned_data
+    return selectors.SearchQuery(
+        q=data["q"].strip(),
+        what=data["what"],
+        topic=data["topic"].strip(),
+        stage=data["stage"],
+        sector=str(data["sector"].pk) if data["sector"] else "",
+        region=str(data["region"].pk) if data["region"] else "",
+        delivery=data["delivery"],
+        cost=data["cost"],
+        kind=data["kind"],
+        organisation=str(data["organisation"] or ""),
+    )
+
+
+@login_required
+@require_GET
+def people(request: HttpRequest) -> HttpResponse:
+    """People who can help with what a directory search names (loaded after it)."""
+    form = SearchForm(request.GET or None)
+    query = _search_query(form)
+    found = selectors.people_for_search(request.user, query)  # type: ignore[arg-type]
+    template = _htmx_partial(request, "directory/people.html", "people")
+    return render(request, template, {"people": found})
+
+
+def _page_number(request: HttpRequest) -> int:
+    raw = request.GET.get("page", "1")
+    return min(int(raw), MAX_PAGES) if raw.isdigit() and int(raw) > 0 else 1
 
 
 @require_GET
