@@ -3,8 +3,9 @@
 Figures, on SQLite and on PostgreSQL, with the demo loaded at --scale 50,000
 (20,000 services, 2,000 organisations):
 - search latency (p50/p95 over 20 varied queries with facets, each requested
-  several times) for an anonymous visitor, for a signed-in member (who also gets
-  people in the results) and for the htmx results partial;
+  several times) for an anonymous visitor, for a signed-in member and for the
+  htmx results partial, and for the "people who can help" panel that a signed-in
+  member's results page loads right after the results;
 - navigator latency (p50/p95 over 10 varied needs), signed in through the login
   form as the demo founder;
 - each as a ratio to a hello-world Django view timed the same way, interleaved,
@@ -296,6 +297,10 @@ def _measure_pages(port: int, ids: dict[str, dict[str, Any]]) -> dict[str, Any]:
         "search_anonymous": (search_paths, {}),
         "search_signed_in": (search_paths, signed_in),
         "search_htmx_partial": (search_paths, htmx),
+        "people_panel": (
+            [p.replace("/directory/?", "/directory/people/?", 1) for p in search_paths],
+            {**signed_in, **htmx},
+        ),
         "navigator": (navigator_paths, signed_in),
     }
     _warm_up(
@@ -573,8 +578,9 @@ def _summary(
     labels = {
         "hello": "hello world (baseline)",
         "search_anonymous": "search, anonymous",
-        "search_signed_in": "search, signed in (with people)",
+        "search_signed_in": "search, signed in",
         "search_htmx_partial": "search, htmx results partial",
+        "people_panel": "people who can help (panel loaded after the results)",
         "navigator": "navigator, signed in",
     }
     lines = [
