@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import defaultdict
 from collections.abc import Iterable
@@ -12,7 +13,9 @@ from typing import Any
 import numpy as np
 from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from kindred.accounts import selectors as account_selectors
@@ -395,6 +398,66 @@ class Result:
     kind: str  # "service" | "organisation" | "person"
     obj: Any
     why: str
+    # What a result card shows, prepared once here rather than looked up by the
+    # template: pages render ten cards on every search.
+    title: str = ""
+    url: str = ""
+    meta: str = ""
+    snippet: str = ""
+    badge: str = ""
+
+
+@functools.cache
+def _choice_labels(language: str | None) -> dict[str, dict[str, str]]:
+    """Choice labels in one language, translated once rather than per result."""
+    return {
+        "stage": {v: str(label) for v, label in Stage.choices},
+        "delivery": {v: str(label) for v, label in Service.Delivery.choices},
+        "cost": {v: str(label) for v, label in Service.Cost.choices},
+        "status": {v: str(label) for v, label in Service.Status.choices},
+        "kind": {v: str(label) for v, label in Organisation.Kind.choices},
+        "badge": {"service": _("Programme"), "organisation": _("Organisation")},
+        "why": {
+            "mentions": _("Mentions %(words)s"),
+            "open_to": _("open to %(what)s"),
+            "listed": _("Listed in the directory"),
+        },
+    }
+
+
+def _card(kind: str, obj: Any, why: str, labels: dict[str, dict[str, str]]) -> Result:
+    if kind == "organisation":
+        return Result(
+            kind,
+            obj,
+            why,
+            title=obj.name,
+            url=reverse("organisations:detail", args=[obj.slug]),
+            snippet=_snippet(obj.summary or obj.description),
+            badge=labels["badge"]["organisation"],
+        )
+    meta = [
+        obj.organisation.name,
+        labels["delivery"][obj.delivery],
+        labels["cost"][obj.cost],
+    ]
+    if obj.status != Service.Status.ACTIVE:
+        meta.append(labels["status"][obj.status])
+    return Result(
+        kind,
+        obj,
+        why,
+        title=obj.name,
+        url=reverse("directory:service", args=[obj.pk]),
+        meta=" · ".join(meta),
+        snippet=_snippet(obj.description),
+        badge=labels["badge"]["service"] if obj.is_programme else "",
+    )
+
+
+def _snippet(text: str, length: int = 200) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
 
 
 @dataclass
@@ -440,13 +503,7 @@ def _mask(index: _Index, query: SearchQuery) -> np.ndarray:
 
 def _labels(index: _Index) -> dict[str, dict[str, str]]:
     """Facet labels: vocabulary names from the index, choices in today's language."""
-    return {
-        **index.names,
-        "stage": {v: str(label) for v, label in Stage.choices},
-        "delivery": {v: str(label) for v, label in Service.Delivery.choices},
-        "cost": {v: str(label) for v, label in Service.Cost.choices},
-        "kind": {v: str(label) for v, label in Organisation.Kind.choices},
-    }
+    return {**_choice_labels(get_language()), **index.names}
 
 
 def search(
@@ -482,12 +539,15 @@ def search(
         pk = int(index.pks[hit.index])
         if index.kinds[hit.index] == "service" and pk in services:
             results.append(
-                Result("service", services[pk], _why(hit.matched, query, labels))
+                _card("service", services[pk], _why(hit.matched, query, labels), labels)
             )
         elif pk in organisations:
             results.append(
-                Result(
-                    "organisation", organisations[pk], _why(hit.matched, query, labels)
+                _card(
+                    "organisation",
+                    organisations[pk],
+                    _why(hit.matched, query, labels),
+                    labels,
                 )
             )
     counts = dict(
@@ -520,17 +580,18 @@ def search(
 def _why(
     matched: Iterable[str], query: SearchQuery, labels: dict[str, dict[str, str]]
 ) -> str:
+    say = labels["why"]
     parts = []
     words = list(matched)
     if words:
-        parts.append(_("Mentions %(words)s") % {"words": ", ".join(words)})
+        parts.append(say["mentions"] % {"words": ", ".join(words)})
     for facet, value in query.filters().items():
         label = labels.get(facet, {}).get(value)
         if label and facet in ("topic", "delivery", "cost", "kind"):
             parts.append(label)
         elif label:
-            parts.append(_("open to %(what)s") % {"what": label})
-    return "; ".join(parts) or _("Listed in the directory")
+            parts.append(say["open_to"] % {"what": label})
+    return "; ".join(parts) or say["listed"]
 
 
 def people_for_search(viewer: User, query: SearchQuery) -> list[Result]:
