@@ -312,14 +312,15 @@ class ServiceSearch(APIView):
         summary="Search services and organisations, with facets",
     )
     def get(self, request: Request) -> Response:
-        if not selectors.may_search(request.user):
-            raise NotAuthenticated("Log in to search the directory.")
         params = SearchParamsSerializer(data=request.query_params.dict())
         params.is_valid(raise_exception=True)
         data = dict(params.validated_data)
         limit = data.pop("limit", 20)
         query = selectors.SearchQuery(**{k: str(v) for k, v in data.items()})
-        found = selectors.search(request.user, query, limit=limit)
+        try:
+            found = selectors.search(request.user, query, limit=limit)
+        except selectors.SearchClosed as closed:
+            raise NotAuthenticated(closed.message) from None
         body = {
             "total": found.total,
             "results": [

@@ -23,6 +23,7 @@ from kindred.accounts.models import LANGUAGE_NAMES, Stage, User
 from kindred.accounts.permissions import is_steward
 from kindred.algorithms import navigator
 from kindred.algorithms.textsearch import Expansion, TextIndex, tokenize
+from kindred.core.errors import NotAllowed
 from kindred.core.models import Region, Sector, Topic
 from kindred.directory.models import (
     REVIEW_INTERVAL,
@@ -108,8 +109,12 @@ def visible_service(user: User, pk: int) -> Service | None:
     return None
 
 
+class SearchClosed(NotAllowed):
+    """Only signed-in members may search the directory (the steward's choice)."""
+
+
 def may_search(user: User) -> bool:
-    return bool(user.is_authenticated or DirectorySettings.current().public_search)
+    return bool(user.is_authenticated or _index().public_search)
 
 
 # --- the in-memory search index ---------------------------------------------
@@ -118,6 +123,7 @@ def may_search(user: User) -> bool:
 @dataclass
 class _Index:
     version: tuple[Any, ...]
+    public_search: bool  # the steward's setting, read with the version
     kinds: np.ndarray  # "service" | "organisation"
     pks: np.ndarray
     owners: np.ndarray  # the organisation id of each document
@@ -149,7 +155,9 @@ def _version() -> tuple[Any, ...]:
             f"SELECT (SELECT MAX(updated_at) FROM {tables['service']}),"  # noqa: S608
             f" (SELECT MAX(updated_at) FROM {tables['organisation']}),"
             f" (SELECT COUNT(*) FROM {tables['topic']}),"
-            f" (SELECT MAX(changed_at) FROM {tables['settings']})"
+            f" (SELECT MAX(changed_at) FROM {tables['settings']}),"
+            f" (SELECT MIN(CASE WHEN public_search THEN 1 ELSE 0 END)"
+            f" FROM {tables['settings']})"
         )
         return tuple(cursor.fetchone())
 
@@ -342,6 +350,7 @@ def _build_index(version: tuple[Any, ...]) -> _Index:
     }
     return _Index(
         version=version,
+        public_search=version[-1] != 0,
         kinds=np.array(kinds),
         pks=np.array(pks, dtype=np.int64),
         owners=np.array(owners, dtype=np.int64),
@@ -514,8 +523,14 @@ def search(
     offset: int = 0,
     with_people: bool = False,
 ) -> SearchResults:
-    """One search over services and organisations (and people for members)."""
+    """One search over services and organisations (and people for members).
+
+    Raises SearchClosed for visitors who are not signed in when the stewards
+    keep the directory for members.
+    """
     index = _index()
+    if not (viewer.is_authenticated or index.public_search):
+        raise SearchClosed(_("Log in to search the directory."))
     mask = _mask(index, query)
     outcome = index.text.search(query.q, mask=mask, limit=offset + limit)
     hits, expansions, total = outcome.hits[offset:], outcome.expansions, outcome.total

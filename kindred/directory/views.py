@@ -61,17 +61,18 @@ def _htmx_partial(request: HttpRequest, template: str, partial: str) -> str:
 
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
-    if not selectors.may_search(request.user):  # type: ignore[arg-type]
-        return redirect(f"{reverse('account_login')}?next={request.get_full_path()}")
     form = SearchForm(request.GET or None)
     query = _search_query(form)
     page = _page_number(request)
-    results = selectors.search(
-        request.user,  # type: ignore[arg-type]
-        query,
-        limit=PER_PAGE,
-        offset=(page - 1) * PER_PAGE,
-    )
+    try:
+        results = selectors.search(
+            request.user,  # type: ignore[arg-type]
+            query,
+            limit=PER_PAGE,
+            offset=(page - 1) * PER_PAGE,
+        )
+    except selectors.SearchClosed:
+        return redirect(f"{reverse('account_login')}?next={request.get_full_path()}")
     current = {k: v for k, v in request.GET.items() if k != "page" and v}
     groups = []
     for facet, options in results.facets.items():
