@@ -148,18 +148,10 @@ class SearchForm(forms.Form):
         required=False,
         choices=[("", _("Any stage")), *Stage.choices],
     )
-    sector = forms.ModelChoiceField(
-        label=_("Sector"),
-        required=False,
-        queryset=Sector.objects.filter(is_active=True),
-        empty_label=_("Any sector"),
-    )
-    region = forms.ModelChoiceField(
-        label=_("Region"),
-        required=False,
-        queryset=Region.objects.filter(is_active=True),
-        empty_label=_("Any region"),
-    )
+    # Facet values arrive from facet links as ids; an unknown id matches nothing,
+    # so there is no need to look them up (search stays at one query).
+    sector = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    region = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     delivery = forms.ChoiceField(
         label=_("Delivery"),
         required=False,
