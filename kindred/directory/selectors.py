@@ -483,7 +483,6 @@ class SearchResults:
     query: SearchQuery
     results: list[Result]
     total: int
-    people: list[Result] = field(default_factory=list)
     corrections: list[Expansion] = field(default_factory=list)
     facets: dict[str, list[FacetOption]] = field(default_factory=dict)
 
@@ -521,9 +520,8 @@ def search(
     *,
     limit: int = 20,
     offset: int = 0,
-    with_people: bool = False,
 ) -> SearchResults:
-    """One search over services and organisations (and people for members).
+    """One search over services and organisations (people: `people_for_search`).
 
     Raises SearchClosed for visitors who are not signed in when the stewards
     keep the directory for members.
@@ -581,12 +579,10 @@ def search(
             if count or selected:
                 options.append(FacetOption(value, label, count, selected))
         facets[facet] = options
-    people = people_for_search(viewer, query) if with_people else []
     return SearchResults(
         query=query,
         results=results,
         total=total,
-        people=people,
         corrections=[e for e in expansions if e.corrected and e.terms],
         facets=facets,
     )
