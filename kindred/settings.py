@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "kindred.notifications",
     "kindred.webhooks",
     "kindred.directory",
+    "kindred.referrals",
+    "kindred.collaboration",
     "kindred.api",
 ]
 

@@ -18,6 +18,8 @@ urlpatterns = [
     path("organisations/", include("kindred.organisations.urls")),
     path("notifications/", include("kindred.notifications.urls")),
     path("", include("kindred.directory.urls")),
+    path("referrals/", include("kindred.referrals.urls")),
+    path("", include("kindred.collaboration.urls")),
     path("hsds/", include("kindred.directory.hsds_urls")),
     path("steward/", include("kindred.core.steward_urls")),
     path("api/v1/", include("kindred.api.urls")),

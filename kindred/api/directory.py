@@ -73,6 +73,8 @@ class ServiceSerializer(serializers.Serializer):
     delivery = serializers.ChoiceField(choices=Service.Delivery.choices, read_only=True)
     capacity = serializers.IntegerField(read_only=True, allow_null=True)
     wait_time = serializers.CharField(read_only=True)
+    response_days = serializers.IntegerField(read_only=True)
+    co_delivered_by = OrganisationRefSerializer(many=True, read_only=True)
     application_process = serializers.CharField(read_only=True)
     url = serializers.CharField(read_only=True)
     email = serializers.CharField(read_only=True)
@@ -124,6 +126,20 @@ class ServiceWriteSerializer(serializers.Serializer):
         min_value=0, max_value=1_000_000, required=False, allow_null=True
     )
     wait_time = StrictCharField(max_length=200, required=False, allow_blank=True)
+    response_days = serializers.IntegerField(
+        min_value=1,
+        max_value=30,
+        required=False,
+        help_text="Working days the organisation takes to answer a referral.",
+    )
+    co_delivered_by = serializers.ListField(
+        child=serializers.SlugRelatedField(
+            slug_field="slug", queryset=Organisation.objects.filter(is_active=True)
+        ),
+        required=False,
+        max_length=20,
+        help_text="Slugs of the organisations that deliver the service too.",
+    )
     application_process = StrictCharField(max_length=2000)
     url = serializers.URLField(max_length=500, required=False, allow_blank=True)
     email = serializers.EmailField(required=False, allow_blank=True)

@@ -55,6 +55,7 @@ class ServiceForm(forms.ModelForm):
             "delivery",
             "capacity",
             "wait_time",
+            "response_days",
             "application_process",
             "url",
             "email",
@@ -65,6 +66,7 @@ class ServiceForm(forms.ModelForm):
             "opens_at",
             "closes_at",
             "schedule_notes",
+            "co_delivered_by",
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 6}),
@@ -73,6 +75,7 @@ class ServiceForm(forms.ModelForm):
             "topics": forms.SelectMultiple(attrs={"size": 8}),
             "sectors": forms.SelectMultiple(attrs={"size": 6}),
             "regions": forms.SelectMultiple(attrs={"size": 6}),
+            "co_delivered_by": forms.SelectMultiple(attrs={"size": 6}),
             "opens_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "closes_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         }
@@ -109,13 +112,20 @@ class ServiceForm(forms.ModelForm):
         self.fields["description"].required = True
         self.fields["application_process"].required = True
         self.fields["topics"].required = True
+        self.fields["response_days"].required = False  # left empty: the default
         self.fields["topics"].queryset = Topic.objects.filter(is_active=True)  # type: ignore[attr-defined]
         self.fields["sectors"].queryset = Sector.objects.filter(is_active=True)  # type: ignore[attr-defined]
         self.fields["regions"].queryset = Region.objects.filter(is_active=True)  # type: ignore[attr-defined]
+        partners = Organisation.objects.filter(is_active=True)
+        if self.instance.organisation_id:
+            partners = partners.exclude(pk=self.instance.organisation_id)
+        self.fields["co_delivered_by"].queryset = partners  # type: ignore[attr-defined]
 
     def service_fields(self) -> dict[str, Any]:
         """What the service layer takes: the model fields plus `location`."""
         data = dict(self.cleaned_data)
+        if data.get("response_days") is None:
+            data.pop("response_days", None)
         data["location"] = {
             key: data.pop(f"location_{key}") for key in self.LOCATION_FIELDS
         }

@@ -10,6 +10,7 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -136,6 +137,19 @@ class Service(models.Model):
     )
     wait_time = models.CharField(
         _("waiting time"), max_length=200, blank=True, help_text=_("e.g. 2 weeks")
+    )
+    response_days = models.PositiveSmallIntegerField(
+        _("days to respond to a referral"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text=_("Working days (Monday to Friday) you take to answer a referral."),
+    )
+    co_delivered_by = models.ManyToManyField(
+        Organisation,
+        verbose_name=_("delivered together with"),
+        blank=True,
+        related_name="co_delivered_services",
+        help_text=_("Other organisations that deliver this service with you."),
     )
     application_process = models.TextField(
         _("how to apply"), max_length=2000, blank=True

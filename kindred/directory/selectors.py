@@ -61,6 +61,7 @@ def service_queryset() -> QuerySet[Service]:
         "topics",
         "sectors",
         "regions",
+        "co_delivered_by",
         Prefetch(
             "service_at_locations",
             queryset=ServiceAtLocation.objects.select_related(

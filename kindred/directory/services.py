@@ -53,6 +53,7 @@ EDITABLE_FIELDS = (
     "delivery",
     "capacity",
     "wait_time",
+    "response_days",
     "application_process",
     "languages",
     "opening_days",
@@ -170,6 +171,22 @@ def _set_terms(
     return changed
 
 
+def _set_partners(
+    service: Service, partners: Iterable[Organisation] | None
+) -> list[str]:
+    """Set the organisations that deliver `service` with its own organisation."""
+    if partners is None:
+        return []
+    chosen = [o for o in partners if o.pk != service.organisation_id]
+    if any(not o.is_active for o in chosen):
+        raise DirectoryError(
+            _("A hidden organisation cannot deliver a service."),
+            field="co_delivered_by",
+        )
+    service.co_delivered_by.set(chosen)
+    return ["co_delivered_by"]
+
+
 LOCATION_PARTS = {"name": 200, "address_1": 200, "city": 100, "postal_code": 20}
 
 
@@ -224,6 +241,7 @@ def create_service(
     sectors: Iterable[Sector] = (),
     regions: Iterable[Region] = (),
     location: dict[str, str] | None = None,
+    co_delivered_by: Iterable[Organisation] | None = None,
     **fields: Any,
 ) -> Service:
     """Publish a service for `organisation`; only its admins (or a steward) may.
@@ -239,6 +257,7 @@ def create_service(
     validate_model(service, exclude=["organisation", "last_reviewed_by"])
     service.save()
     _set_terms(service, topics, sectors, regions)
+    _set_partners(service, co_delivered_by)
     if location is not None:
         _set_location(service, location)
     ensure_record(organisation)
@@ -256,6 +275,7 @@ def update_service(
     sectors: Iterable[Sector] | None = None,
     regions: Iterable[Region] | None = None,
     location: dict[str, str] | None = None,
+    co_delivered_by: Iterable[Organisation] | None = None,
     **fields: Any,
 ) -> Service:
     """Change a service. Saving it counts as checking it: it is marked reviewed.
@@ -271,6 +291,7 @@ def update_service(
     service.last_reviewed_by = by
     service.save()
     changed += _set_terms(service, topics, sectors, regions)
+    changed += _set_partners(service, co_delivered_by)
     if location is not None:
         _set_location(service, location)
         changed.append("location")
