@@ -146,6 +146,11 @@ SCHEDULE: list[Job] = [
         hour=8,
         weekday=1,
     ),
+    Job(
+        "overdue referral reminders",
+        "kindred.referrals.tasks.remind_overdue",
+        "hourly",
+    ),
 ]
 
 

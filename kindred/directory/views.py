@@ -151,6 +151,7 @@ def service_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "service": service,
             "can_edit": is_admin_of(request.user, service.organisation)  # type: ignore[arg-type]
             or getattr(request.user, "is_steward", False),
+            "can_refer": selectors.is_adviser(request.user),  # type: ignore[arg-type]
         },
     )
 

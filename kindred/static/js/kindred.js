@@ -23,6 +23,20 @@
     }
   }, true);
 
+  // Buttons with data-once are disabled once their form is on its way, so a
+  // double click sends one request (the server also recognises repeats).
+  document.addEventListener("submit", function (event) {
+    if (event.defaultPrevented) {
+      return;
+    }
+    var buttons = event.target.querySelectorAll("button[data-once]");
+    window.setTimeout(function () {
+      buttons.forEach(function (button) {
+        button.disabled = true;
+      });
+    }, 0);
+  });
+
   // Buttons with data-copy-target="#id" copy that input's value.
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-copy-target]");

@@ -1,0 +1,408 @@
+"""Reads about referrals: who is a party, what each party may see, lists, reports.
+
+Only the parties see a referral: the entrepreneur, the referrer and the
+practitioners and admins of the referring organisation, and — once it is sent —
+the receiving person and the practitioners and admins of the receiving
+organisation. Everyone else gets nothing, in lists, counts and exports alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.utils import timezone
+
+from kindred.accounts.models import User
+from kindred.algorithms import referral_flow as flow
+from kindred.organisations.models import Membership, Organisation, Role
+from kindred.referrals.models import (
+    SHAREABLE,
+    Consent,
+    LogEntry,
+    Message,
+    Outcome,
+    Referral,
+)
+
+STAFF_ROLES = (Role.ADMIN, Role.PRACTITIONER)
+
+
+def staff_organisation_ids(user: User) -> list[int]:
+    """Organisations `user` works for (as practitioner or admin)."""
+    if not user.is_authenticated:
+        return []
+    cached = getattr(user, "_referral_staff_ids", None)
+    if cached is None:
+        cached = list(
+            Membership.objects.filter(
+                user=user, role__in=STAFF_ROLES, organisation__is_active=True
+            )
+            .order_by("organisation__name")
+            .values_list("organisation_id", flat=True)
+        )
+        user._referral_staff_ids = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def staff_organisations(user: User) -> QuerySet[Organisation]:
+    return Organisation.objects.filter(pk__in=staff_organisation_ids(user)).order_by(
+        "name"
+    )
+
+
+def admin_organisation_ids(user: User) -> list[int]:
+    if not user.is_authenticated:
+        return []
+    return list(
+        Membership.objects.filter(user=user, role=Role.ADMIN).values_list(
+            "organisation_id", flat=True
+        )
+    )
+
+
+def is_practitioner(user: User) -> bool:
+    return bool(staff_organisation_ids(user))
+
+
+def _sent_side(user: User) -> Q:
+    return Q(referrer=user) | Q(
+        referring_organisation_id__in=staff_organisation_ids(user)
+    )
+
+
+def _received_side(user: User) -> Q:
+    return (
+        Q(receiving_person=user)
+        | Q(receiving_organisation_id__in=staff_organisation_ids(user))
+    ) & Q(sent_at__isnull=False)
+
+
+def visible_referrals(user: User) -> QuerySet[Referral]:
+    """Every referral `user` is a party to, and nothing else."""
+    if not user.is_authenticated:
+        return Referral.objects.none()
+    return Referral.objects.filter(
+        Q(entrepreneur=user) | _sent_side(user) | _received_side(user)
+    )
+
+
+def with_card_data(referrals: QuerySet[Referral]) -> QuerySet[Referral]:
+    return referrals.select_related(
+        "entrepreneur__profile",
+        "referring_organisation",
+        "receiving_organisation",
+        "receiving_person__profile",
+        "consent",
+    )
+
+
+def visible_referral(user: User, pk: int) -> Referral | None:
+    return with_card_data(visible_referrals(user)).filter(pk=pk).first()
+
+
+def parties_of(user: User, referral: Referral) -> set[str]:
+    """The parties `user` acts as for `referral` (empty for an outsider)."""
+    if not user.is_authenticated:
+        return set()
+    staff = set(staff_organisation_ids(user))
+    parties = set()
+    if referral.entrepreneur_id == user.pk:
+        parties.add(flow.ENTREPRENEUR)
+        if referral.referrer_id == user.pk:
+            parties.add(flow.REFERRER)
+    elif referral.referrer_id == user.pk or (
+        referral.referring_organisation_id in staff
+    ):
+        parties.add(flow.REFERRER)
+    if referral.sent_at is not None and (
+        referral.receiving_person_id == user.pk
+        or referral.receiving_organisation_id in staff
+    ):
+        parties.add(flow.RECEIVER)
+    return parties
+
+
+def acting_organisation(user: User, referral: Referral, party: str) -> int | None:
+    """The organisation `user` acts for as `party` (None for the entrepreneur)."""
+    if party == flow.RECEIVER:
+        return referral.receiving_organisation_id
+    if party == flow.REFERRER:
+        return referral.referring_organisation_id
+    return None
+
+
+def main_party(parties: set[str]) -> str:
+    for party in (flow.RECEIVER, flow.REFERRER, flow.ENTREPRENEUR):
+        if party in parties:
+            return party
+    return ""
+
+
+def consent_of(referral: Referral) -> Consent | None:
+    try:
+        return referral.consent
+    except Consent.DoesNotExist:
+        return None
+
+
+def receiver_may_see_details(referral: Referral) -> bool:
+    consent = consent_of(referral)
+    return consent is not None and consent.is_valid()
+
+
+@dataclass
+class SharedDetails:
+    """What the receiver may see about the entrepreneur, per the consent."""
+
+    fields: list[tuple[str, str, str]] = field(default_factory=list)  # code,label,val
+
+
+def shared_details(referral: Referral) -> SharedDetails | None:
+    """The entrepreneur's details as the consent allows; None without consent."""
+    consent = consent_of(referral)
+    if consent is None or not consent.is_valid():
+        return None
+    profile = referral.entrepreneur.profile
+    values: dict[str, str] = {
+        "name": profile.display_name,
+        "email": referral.entrepreneur.email,
+        "headline": profile.headline,
+        "region": str(profile.region or ""),
+        "stage": profile.get_stage_display() if profile.stage else "",
+        "sectors": ", ".join(s.name for s in profile.sectors.all()),
+        "topics_needed": ", ".join(t.name for t in profile.topics_needed.all()),
+        "note": referral.note,
+        "wellbeing": referral.wellbeing_note,
+    }
+    return SharedDetails(
+        [
+            (code, str(label), values[code])
+            for code, label in SHAREABLE
+            if code in consent.fields and values.get(code)
+        ]
+    )
+
+
+def thread_for(referral: Referral, parties: set[str]) -> QuerySet[Message]:
+    """The messages `parties` may read: the entrepreneur sees only those for all."""
+    messages = referral.messages.select_related("author__profile")
+    if parties <= {flow.ENTREPRENEUR}:
+        messages = messages.filter(audience=Message.Audience.EVERYONE)
+    only_receiver = not (parties & {flow.REFERRER, flow.ENTREPRENEUR})
+    if only_receiver and not receiver_may_see_details(referral):
+        return messages.none()
+    return messages
+
+
+def log_for(referral: Referral) -> QuerySet[LogEntry]:
+    return referral.log_entries.select_related("actor__profile", "organisation")
+
+
+def organisation_log(organisation: Organisation) -> QuerySet[LogEntry]:
+    """Everything done to the organisation's referrals, sent or received."""
+    return LogEntry.objects.filter(
+        Q(referral__receiving_organisation=organisation)
+        | Q(referral__referring_organisation=organisation)
+    ).select_related("actor__profile", "organisation")
+
+
+# --- lists ----------------------------------------------------------------------
+
+BOXES = ("received", "sent", "mine")
+
+
+def box(user: User, name: str, *, status: str = "") -> QuerySet[Referral]:
+    """One of the person's lists: received, sent, or about themselves."""
+    if name == "received":
+        referrals = Referral.objects.filter(_received_side(user))
+    elif name == "sent":
+        referrals = Referral.objects.filter(_sent_side(user)).exclude(
+            referring_organisation__isnull=True
+        )
+    elif name == "mine":
+        referrals = Referral.objects.filter(entrepreneur=user)
+    else:
+        return Referral.objects.none()
+    if status == "open":
+        referrals = referrals.filter(status__in=flow.OPEN)
+    elif status:
+        referrals = referrals.filter(status=status)
+    return with_card_data(referrals).order_by("-created_at", "-id")
+
+
+def box_counts(user: User) -> dict[str, int]:
+    """How many open referrals wait in each list (three counts, one query each)."""
+    return {
+        "received": Referral.objects.filter(_received_side(user))
+        .filter(status__in=(flow.SENT, flow.ACCEPTED, flow.IN_PROGRESS, flow.ON_HOLD))
+        .count(),
+        "mine": Referral.objects.filter(entrepreneur=user)
+        .filter(status__in=flow.OPEN)
+        .count(),
+        "consents": Consent.objects.filter(
+            referral__entrepreneur=user, status=Consent.Status.REQUESTED
+        ).count(),
+    }
+
+
+def organisation_referrals(organisation: Organisation) -> QuerySet[Referral]:
+    """An organisation's referrals, sent and received (drafts it sent only)."""
+    return with_card_data(
+        Referral.objects.filter(
+            Q(referring_organisation=organisation)
+            | (Q(receiving_organisation=organisation) & Q(sent_at__isnull=False))
+        )
+    ).order_by("-created_at", "-id")
+
+
+def overdue(now: datetime | None = None) -> QuerySet[Referral]:
+    """Sent referrals past the day they should have been answered."""
+    now = now or timezone.now()
+    return Referral.objects.filter(status=Referral.Status.SENT, due_at__lt=now)
+
+
+# --- reports --------------------------------------------------------------------
+
+
+@dataclass
+class Funnel:
+    start: date
+    end: date
+    sent: int
+    received: int
+    accepted: int
+    declined: int
+    completed: int
+    open: int
+    median_days_to_response: float | None
+    completion_rate: float | None
+    outcomes: list[tuple[str, str, int]]
+    by_month: list[tuple[str, int, int]]  # month, sent, received
+
+
+def _period(start: date, end: date) -> tuple[datetime, datetime]:
+    zone = timezone.get_current_timezone()
+    return (
+        datetime.combine(start, time.min, tzinfo=zone),
+        datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone),
+    )
+
+
+def funnel(organisation: Organisation | None, start: date, end: date) -> Funnel:
+    """The referral funnel of `organisation` (None: the whole ecosystem) in a period.
+
+    A fixed number of queries whatever the number of referrals: counts are
+    aggregated by the database; response times are read only for the median.
+    """
+    since, until = _period(start, end)
+    in_period = Q(sent_at__gte=since, sent_at__lt=until)
+    if organisation is None:
+        received_q = in_period
+        sent_q = in_period & Q(referring_organisation__isnull=False)
+    else:
+        received_q = in_period & Q(receiving_organisation=organisation)
+        sent_q = in_period & Q(referring_organisation=organisation)
+    sent = Referral.objects.filter(sent_q).count()
+    counts = Referral.objects.filter(received_q).aggregate(
+        received=Count("pk"),
+        accepted=Count("pk", filter=Q(accepted_at__isnull=False)),
+        declined=Count("pk", filter=Q(status=flow.DECLINED)),
+        completed=Count("pk", filter=Q(status=flow.COMPLETED)),
+        open=Count("pk", filter=Q(status__in=flow.OPEN)),
+    )
+    median_days = _median_response_days(Referral.objects.filter(received_q))
+    outcome_rows = (
+        Outcome.objects.filter(referral__in=Referral.objects.filter(received_q))
+        .values("kind")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "kind")
+    )
+    labels = dict(Outcome.Kind.choices)
+    months = _by_month(organisation, since, until)
+    accepted = counts["accepted"]
+    return Funnel(
+        start=start,
+        end=end,
+        sent=sent,
+        received=counts["received"],
+        accepted=accepted,
+        declined=counts["declined"],
+        completed=counts["completed"],
+        open=counts["open"],
+        median_days_to_response=(
+            round(median_days, 1) if median_days is not None else None
+        ),
+        completion_rate=(
+            round(counts["completed"] / accepted, 3) if accepted else None
+        ),
+        outcomes=[
+            (row["kind"], str(labels.get(row["kind"], row["kind"])), row["n"])
+            for row in outcome_rows
+        ],
+        by_month=months,
+    )
+
+
+def _median_response_days(referrals: QuerySet[Referral]) -> float | None:
+    """The median time to first response in days, read as at most two rows."""
+    answered = referrals.filter(first_response_at__isnull=False).annotate(
+        wait=ExpressionWrapper(
+            F("first_response_at") - F("sent_at"), output_field=DurationField()
+        )
+    )
+    n = answered.count()
+    if not n:
+        return None
+    middle = answered.order_by("wait", "pk").values_list("wait", flat=True)[
+        (n - 1) // 2 : n // 2 + 1
+    ]
+    waits = [w.total_seconds() / 86400 for w in middle]
+    return flow.median(waits)
+
+
+def _by_month(
+    organisation: Organisation | None, since: datetime, until: datetime
+) -> list[tuple[str, int, int]]:
+    from django.db.models.functions import TruncMonth
+
+    base = Referral.objects.filter(sent_at__gte=since, sent_at__lt=until)
+    if organisation is None:
+        sent_rows = base.filter(referring_organisation__isnull=False)
+        received_rows = base
+    else:
+        sent_rows = base.filter(referring_organisation=organisation)
+        received_rows = base.filter(receiving_organisation=organisation)
+
+    def monthly(rows: QuerySet[Referral]) -> dict[str, int]:
+        return {
+            row["month"].strftime("%Y-%m"): row["n"]
+            for row in rows.annotate(month=TruncMonth("sent_at"))
+            .values("month")
+            .annotate(n=Count("pk"))
+            .order_by()
+        }
+
+    sent, received = monthly(sent_rows), monthly(received_rows)
+    return [(m, sent.get(m, 0), received.get(m, 0)) for m in sorted(sent | received)]
+
+
+def report_rows(funnel_: Funnel) -> list[list[Any]]:
+    """The funnel as CSV rows: measure, value."""
+    rows: list[list[Any]] = [
+        ["period_start", funnel_.start.isoformat()],
+        ["period_end", funnel_.end.isoformat()],
+        ["sent", funnel_.sent],
+        ["received", funnel_.received],
+        ["accepted", funnel_.accepted],
+        ["declined", funnel_.declined],
+        ["completed", funnel_.completed],
+        ["open", funnel_.open],
+        ["median_days_to_first_response", funnel_.median_days_to_response or ""],
+        ["completion_rate", funnel_.completion_rate or ""],
+    ]
+    rows += [[f"outcome:{code}", n] for code, _label, n in funnel_.outcomes]
+    rows += [[f"month:{m}", f"sent={s} received={r}"] for m, s, r in funnel_.by_month]
+    return rows
