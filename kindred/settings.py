@@ -289,6 +289,10 @@ SPECTACULAR_SETTINGS = {
         "ServiceCostEnum": "kindred.directory.models.Service.Cost",
         "DeliveryPreferenceEnum": "kindred.api.directory.DELIVERY_PREFERENCES",
         "UrgencyEnum": "kindred.api.directory.URGENCIES",
+        "ReferralStatusEnum": "kindred.referrals.models.Referral.Status",
+        "ReferralReasonEnum": "kindred.referrals.models.Referral.Reason",
+        "SharedFieldEnum": "kindred.referrals.models.SHAREABLE",
+        "OutcomeKindEnum": "kindred.referrals.models.Outcome.Kind",
     },
 }
 
