@@ -511,3 +511,25 @@ def test_the_funnel_counts_and_medians_in_a_fixed_number_of_queries(
         ).received
         == 0
     )
+
+
+def test_the_demo_tells_the_referral_story():
+    from kindred.accounts.models import User
+    from kindred.core.demo import build
+
+    build(scale=30, seed=3)
+    founder = User.objects.get(email="founder@example.org")
+    lead = User.objects.get(email="programme.lead@example.org")
+    assert selectors.box_counts(founder)["consents"] == 1
+    waiting = selectors.box(lead, "received", status=flow.SENT)
+    assert waiting.filter(entrepreneur=founder).count() == 1
+    assert Outcome.objects.filter(
+        referral__entrepreneur=founder, confirmed_at__isnull=True
+    ).exists()
+    assert Referral.objects.count() >= 60
+    # Every generated referral is consistent with the lifecycle.
+    for referral in Referral.objects.exclude(status=flow.SENT)[:200]:
+        if referral.status in flow.TAKEN_ON:
+            assert referral.accepted_at is not None
+        if referral.status == flow.COMPLETED:
+            assert referral.outcomes.exists()

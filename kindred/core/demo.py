@@ -21,6 +21,7 @@ from kindred.accounts.models import Profile, Stage, User, Visibility
 from kindred.core import vocabulary
 from kindred.core.models import Region, Sector, Topic
 from kindred.directory import demo as directory_demo
+from kindred.referrals import demo as referral_demo
 from kindred.notifications.services import notify
 from kindred.organisations.models import (
     Invitation,
@@ -562,6 +563,12 @@ def build(
         message="Welcome to the Northshire ecosystem! Complete your profile so "
         "advisers and peers can find you.",
         url="/account/profile/",
+    )
+    # Referrals between organisations: the founder's journey, then many more.
+    tick(
+        referral_demo.build(
+            by_email, count=referral_demo.referral_count(scale), rng=rng
+        )
     )
     return DemoResult(
         organisations=len(orgs), people=len(users), logins=[d[0] for d in DEMO_LOGINS]
