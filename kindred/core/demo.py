@@ -21,7 +21,6 @@ from kindred.accounts.models import Profile, Stage, User, Visibility
 from kindred.core import vocabulary
 from kindred.core.models import Region, Sector, Topic
 from kindred.directory import demo as directory_demo
-from kindred.referrals import demo as referral_demo
 from kindred.notifications.services import notify
 from kindred.organisations.models import (
     Invitation,
@@ -30,6 +29,7 @@ from kindred.organisations.models import (
     Organisation,
     Role,
 )
+from kindred.referrals import demo as referral_demo
 
 DEMO_PASSWORD = "kindred-demo"  # noqa: S105 - documented demo password, demo data only
 
