@@ -910,7 +910,7 @@ def confirm_outcome(outcome: Outcome, *, by: User) -> Outcome:
         confirmed=outcome.kind,
     )
     if outcome.is_positive:
-        _draft_story(referral, outcome)
+        outcome.drafted_story = _draft_story(referral, outcome)  # type: ignore[attr-defined]
     return outcome
 
 
@@ -931,7 +931,7 @@ def chain(referral: Referral) -> list[Referral]:
     return list(reversed(links))
 
 
-def _draft_story(referral: Referral, outcome: Outcome) -> None:
+def _draft_story(referral: Referral, outcome: Outcome) -> Any:
     from kindred.collaboration.services import draft_story_from_referral
 
     credits: dict[int, tuple[Organisation, str]] = {}
@@ -961,7 +961,7 @@ def _draft_story(referral: Referral, outcome: Outcome) -> None:
         people.setdefault(event.by_id, event.by)
     what = Outcome.Kind(outcome.kind).label
     names = ", ".join(org.name for org, _role in credits.values())
-    draft_story_from_referral(
+    return draft_story_from_referral(
         entrepreneur=referral.entrepreneur,
         title=_("%(what)s with help from %(names)s") % {"what": what, "names": names},
         body=_(

@@ -387,9 +387,19 @@ def outcome_confirm(request: HttpRequest, pk: int, outcome: int) -> HttpResponse
     referral = _referral(request, pk)
     row = get_object_or_404(Outcome, referral=referral, pk=outcome)
     try:
-        services.confirm_outcome(row, by=request.user)  # type: ignore[arg-type]
+        row = services.confirm_outcome(row, by=request.user)  # type: ignore[arg-type]
     except NotAllowed as error:
         raise PermissionDenied(error.message) from None
+    story = getattr(row, "drafted_story", None)
+    if story is not None:
+        messages.success(
+            request,
+            _(
+                "Thank you for confirming. Here is the success story we drafted: "
+                "approve it, edit it or decline it."
+            ),
+        )
+        return redirect(story)
     messages.success(
         request,
         _("Thank you for confirming.")
