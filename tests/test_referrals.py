@@ -533,3 +533,29 @@ def test_the_demo_tells_the_referral_story():
             assert referral.accepted_at is not None
         if referral.status == flow.COMPLETED:
             assert referral.outcomes.exists()
+
+
+def test_exporting_a_list_logs_each_referral_and_hides_unshared_names(
+    client, refer, receiver, entrepreneur, colleague
+):
+    shared = refer()
+    hidden = refer()
+    services.withdraw_consent(hidden, by=entrepreneur)
+    client.force_login(receiver)
+    response = client.get("/referrals/", {"box": "received", "format": "csv"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    lines = response.content.decode().splitlines()
+    assert lines[0].startswith("id,status,service")
+    by_id = {line.split(",")[0]: line for line in lines[1:]}
+    assert "Erin Entrepreneur" in by_id[str(shared.pk)]
+    assert "Erin Entrepreneur" not in by_id[str(hidden.pk)]
+    exported = LogEntry.objects.filter(action=LogEntry.Action.EXPORTED, actor=receiver)
+    assert set(exported.values_list("referral_id", flat=True)) == {
+        shared.pk,
+        hidden.pk,
+    }
+    # The referrer's colleague exports the sent list; an outsider's is empty.
+    client.force_login(colleague)
+    lines = client.get("/referrals/", {"box": "sent", "format": "csv"}).content
+    assert len(lines.decode().splitlines()) == 3
