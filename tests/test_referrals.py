@@ -559,3 +559,21 @@ def test_exporting_a_list_logs_each_referral_and_hides_unshared_names(
     client.force_login(colleague)
     lines = client.get("/referrals/", {"box": "sent", "format": "csv"}).content
     assert len(lines.decode().splitlines()) == 3
+
+
+def test_a_practitioner_can_refer_to_a_colleague_elsewhere_from_their_profile(
+    client, colleague, receiver, entrepreneur, organisation, receiving_org
+):
+    client.force_login(colleague)
+    page = client.get(f"/members/{receiver.profile.pk}/").content.decode()
+    assert f"/referrals/new/?person={receiver.profile.pk}" in page
+    form = client.get("/referrals/new/", {"person": receiver.profile.pk})
+    assert form.status_code == 200 and "Ravi Practitioner" in form.content.decode()
+    # An entrepreneur sees no such link: referring others is for practitioners.
+    client.force_login(entrepreneur)
+    page = client.get(f"/members/{receiver.profile.pk}/").content.decode()
+    assert "/referrals/new/" not in page
+    assert (
+        client.get("/referrals/new/", {"person": receiver.profile.pk}).status_code
+        == 403
+    )

@@ -154,7 +154,17 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     profile = get_profile_for_user(request.user, pk)  # type: ignore[arg-type]
     profile = selectors.with_card_data(Profile.objects.filter(pk=profile.pk)).get()
     member = selectors.visible_profile(profile, request.user)  # type: ignore[arg-type]
-    return render(request, "accounts/member_detail.html", {"member": member})
+    from kindred.directory.selectors import is_adviser
+
+    practitioner = any(m.role in ("admin", "practitioner") for m in member.memberships)
+    can_refer = (
+        practitioner and profile.user_id != request.user.pk and is_adviser(request.user)  # type: ignore[arg-type]
+    )
+    return render(
+        request,
+        "accounts/member_detail.html",
+        {"member": member, "can_refer": can_refer},
+    )
 
 
 @login_required
