@@ -577,3 +577,31 @@ def test_a_practitioner_can_refer_to_a_colleague_elsewhere_from_their_profile(
         client.get("/referrals/new/", {"person": receiver.profile.pk}).status_code
         == 403
     )
+
+
+def test_a_self_referring_entrepreneur_never_reads_organisation_only_messages(
+    entrepreneur, wellbeing_service, receiver
+):
+    referral = services.create_referral(
+        by=entrepreneur,
+        entrepreneur=entrepreneur,
+        consent=consent(method=Consent.Method.IN_APP, given_on=None),
+        service=wellbeing_service,
+    )
+    services.post_message(
+        referral,
+        by=receiver,
+        body="Internal: check eligibility first.",
+        audience=Message.Audience.ORGANISATIONS,
+    )
+    services.post_message(referral, by=receiver, body="We will call you Monday.")
+    parties = selectors.parties_of(entrepreneur, referral)
+    seen = [m.body for m in selectors.thread_for(referral, parties)]
+    assert seen == ["We will call you Monday."]
+    mine = services.post_message(
+        referral,
+        by=entrepreneur,
+        body="Thanks",
+        audience=Message.Audience.ORGANISATIONS,
+    )
+    assert (mine.party, mine.audience) == (flow.ENTREPRENEUR, "everyone")

@@ -135,7 +135,13 @@ def acting_organisation(user: User, referral: Referral, party: str) -> int | Non
 
 
 def main_party(parties: set[str]) -> str:
-    for party in (flow.RECEIVER, flow.REFERRER, flow.ENTREPRENEUR):
+    """The party someone acts as when the action does not say (writing, viewing).
+
+    Entrepreneurs who referred themselves act as the entrepreneur.
+    """
+    if flow.ENTREPRENEUR in parties and flow.RECEIVER not in parties:
+        return flow.ENTREPRENEUR
+    for party in (flow.RECEIVER, flow.REFERRER):
         if party in parties:
             return party
     return ""
@@ -189,7 +195,7 @@ def shared_details(referral: Referral) -> SharedDetails | None:
 def thread_for(referral: Referral, parties: set[str]) -> QuerySet[Message]:
     """The messages `parties` may read: the entrepreneur sees only those for all."""
     messages = referral.messages.select_related("author__profile")
-    if parties <= {flow.ENTREPRENEUR}:
+    if main_party(parties) == flow.ENTREPRENEUR:
         messages = messages.filter(audience=Message.Audience.EVERYONE)
     only_receiver = not (parties & {flow.REFERRER, flow.ENTREPRENEUR})
     if only_receiver and not receiver_may_see_details(referral):

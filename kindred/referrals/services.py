@@ -785,11 +785,7 @@ def post_message(
     party = selectors.main_party(parties)
     if audience not in Message.Audience.values:
         raise ReferralError(_("Choose who sees the message."), field="audience")
-    if (
-        parties <= {flow.ENTREPRENEUR}
-        or referral.is_self_referral
-        and (party == flow.ENTREPRENEUR)
-    ):
+    if party == flow.ENTREPRENEUR:
         audience = Message.Audience.EVERYONE
     if party == flow.RECEIVER and not selectors.receiver_may_see_details(referral):
         raise ConsentMissing(
