@@ -42,6 +42,9 @@ def test_recorded_consent_sends_at_once_and_tells_the_receiver(
     assert Notification.objects.filter(
         recipient=receiver_admin, kind="referrals.received"
     ).exists()
+    # The entrepreneur hears of it too, with a way to withdraw.
+    told = Notification.objects.get(recipient=referral.entrepreneur)
+    assert told.url == referral.get_absolute_url() and "withdraw" in told.message
 
 
 def test_asking_in_the_app_shares_nothing_until_the_entrepreneur_agrees(

@@ -313,6 +313,18 @@ def create_referral(
                 recorded=consent.method,
             )
         _send(referral, by=by, party=flow.REFERRER)
+        if recorded:
+            notify_many(
+                [entrepreneur],
+                kind="referrals.updated",
+                message=_(
+                    "%(person)s referred you to %(target)s with the consent you gave. "
+                    "See what is shared, or withdraw, at any time."
+                )
+                % {"person": by.profile.display_name, "target": referral.target_name},
+                url=referral.get_absolute_url(),
+                actor=by,
+            )
     else:
         notify_many(
             [entrepreneur],
