@@ -103,3 +103,37 @@ def refer(colleague, organisation, entrepreneur, wellbeing_service):
         return services.create_referral(**arguments)
 
     return make
+
+
+@pytest.fixture
+def unrelated_referral(db, topics):
+    """A referral between two organisations none of the usual people belong to."""
+    from kindred.directory.models import Service
+    from kindred.organisations.models import Membership, Organisation, Role
+    from kindred.referrals import services
+
+    harbour = Organisation.objects.create(
+        name="Harbour Traders", slug="harbour-traders", kind="charity"
+    )
+    lighthouse = Organisation.objects.create(
+        name="Lighthouse Loans", slug="lighthouse-loans", kind="business_adviser"
+    )
+    hana = make_person("hana@harbour.example", "Hana Harbour")
+    luca = make_person("luca@lighthouse.example", "Luca Lighthouse")
+    Membership.objects.create(organisation=harbour, user=hana, role=Role.PRACTITIONER)
+    Membership.objects.create(organisation=lighthouse, user=luca, role=Role.ADMIN)
+    loans = Service.objects.create(
+        organisation=lighthouse,
+        name="Start-up loans desk",
+        description="Loans for new businesses.",
+        application_process="Apply online.",
+    )
+    stranger = make_person("zed@stranger.example", "Zed Stranger")
+    return services.create_referral(
+        by=hana,
+        entrepreneur=stranger,
+        consent=consent(),
+        service=loans,
+        from_organisation=harbour,
+        note="Unrelated note about Zed.",
+    )
