@@ -197,13 +197,6 @@ def test_an_entrepreneur_refers_themselves(entrepreneur, wellbeing_service, rece
     assert api(receiver).get(f"{URL}/{data['id']}").status_code == 200
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason="BUG: api/referrals.py ReferralList.post returns referral_data() with raw "
-    "date/datetime objects; @idempotent stores response.data in a JSONField without "
-    "an encoder, so any create with an Idempotency-Key fails (500)",
-)
 def test_a_retried_create_with_one_idempotency_key_makes_one_referral(
     colleague, organisation, entrepreneur, wellbeing_service
 ):
@@ -427,13 +420,6 @@ def test_the_list_pages_with_a_cursor(refer, receiver):
     assert {r["id"] for r in first["results"] + second["results"]} == made
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: api/referrals.py referral_data reads referral.referrer (not in "
-    "selectors.with_card_data's select_related) and selectors.shared_details reads "
-    "profile.sectors and profile.topics_needed for every row: the list costs "
-    "queries per referral",
-)
 @pytest.mark.parametrize("who, box", [("receiver", "received"), ("colleague", "sent")])
 def test_the_list_query_count_does_not_grow_with_the_referrals(
     refer, receiver, colleague, who, box
@@ -958,12 +944,6 @@ def test_the_log_is_for_the_entrepreneur_and_admins(
         assert_problem(api(person).get(url(referral, "/log")), 403)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: api/referrals.py ReferralLog names every actor, so after the "
-    "consent is withdrawn the receiving organisation's admins still read the "
-    "entrepreneur's name in the log while the referral itself is redacted",
-)
 def test_the_log_does_not_name_an_entrepreneur_who_withdrew_to_the_receiver(
     refer, entrepreneur, receiver_admin
 ):

@@ -259,11 +259,6 @@ def test_only_the_entrepreneur_answers_consent_on_the_page(
     assert snapshot()["consents"] == before["consents"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: views.consent_answer treats any decision other than 'give' "
-    "(missing, empty, misspelt) as a decline and withdraws the referral",
-)
 def test_a_consent_answer_without_a_decision_changes_nothing(
     client, refer, entrepreneur
 ):
@@ -1032,11 +1027,6 @@ def test_after_consent_expires_the_receiver_sees_nothing_more(client, refer, rec
     assert not Message.objects.exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: referrals/list.html shows the entrepreneur's name in the received "
-    "box whenever the consent is valid, even if 'name' is not a shared field",
-)
 def test_the_received_list_hides_a_name_the_consent_does_not_cover(
     client, refer, receiver
 ):
@@ -1047,12 +1037,6 @@ def test_the_received_list_hides_a_name_the_consent_does_not_cover(
     assert "Erin Entrepreneur" not in page
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: referrals/detail.html 'History' names whoever made each move; "
-    "when the entrepreneur's consent sends the referral, the receiver sees their "
-    "name although 'name' is not shared",
-)
 def test_the_receiver_does_not_see_an_unshared_name_in_the_history(
     client, refer, receiver, entrepreneur
 ):
@@ -1229,12 +1213,6 @@ def test_the_organisation_log_never_lists_another_organisations_referrals(
     assert "Hana Harbour" not in text(response)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: selectors.organisation_log includes referrals to the organisation "
-    "that were never sent (drafts awaiting or refused consent), so the receiving "
-    "admins learn of them and of who made them",
-)
 def test_the_receivers_log_has_no_drafts_it_never_received(
     client, refer, receiver_admin, receiving_org, entrepreneur
 ):
@@ -1248,12 +1226,6 @@ def test_the_receivers_log_has_no_drafts_it_never_received(
     assert "Colin Colleague" not in text(response)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the organisation log page names the entrepreneur as the actor of "
-    "their own entries (consent, views) to the receiving admins, even after the "
-    "consent was withdrawn",
-)
 def test_the_receivers_log_does_not_name_an_entrepreneur_who_withdrew(
     client, refer, receiver_admin, receiving_org, entrepreneur
 ):
@@ -1328,12 +1300,6 @@ def test_the_report_downloads_as_csv(client, funnel_referrals, receiver, colleag
     assert (rows["sent"], rows["received"]) == ("3", "0")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: selectors.report_rows writes `value or ''`, so a real 0.0 "
-    "completion rate or median (answered within hours) becomes an empty cell, "
-    "unlike the HTML page which shows 0",
-)
 def test_the_csv_keeps_zero_figures(client, refer, receiver):
     referral = refer()
     accept(referral, receiver)  # answered at once: median 0.0 days, none completed
@@ -1415,12 +1381,6 @@ def test_stewards_see_the_whole_ecosystem(client, funnel_referrals, steward):
     assert rows["received"] == "4"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: views.report accepts organisation= (empty) from anyone because "
-    "ChoiceField skips choice validation for empty values; a practitioner gets "
-    "the whole ecosystem's figures that only stewards may see",
-)
 def test_a_practitioner_cannot_get_the_ecosystem_figures(
     client, funnel_referrals, receiver
 ):

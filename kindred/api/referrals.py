@@ -60,9 +60,7 @@ class SharedFieldSerializer(serializers.Serializer):
 
 class ConsentSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Consent.Status.choices)
-    fields = serializers.ListField(
-        child=serializers.ChoiceField(choices=SHAREABLE)
-    )
+    fields = serializers.ListField(child=serializers.ChoiceField(choices=SHAREABLE))
     purpose = serializers.CharField()
     expires_on = serializers.DateField()
     valid = serializers.BooleanField()
@@ -151,7 +149,13 @@ def referral_data(referral: Referral, user: User) -> dict[str, Any]:
         "receiving_organisation": _org(referral.receiving_organisation),
         "referring_organisation": _org(referral.referring_organisation),
         "receiving_person": _person(referral.receiving_person),
-        "referrer": None if redacted else _person(referral.referrer),
+        "referrer": None
+        if redacted
+        or (
+            referral.referrer_id == referral.entrepreneur_id
+            and selectors.hides_entrepreneur(user, referral)
+        )
+        else _person(referral.referrer),
         "entrepreneur": _person(referral.entrepreneur) if knows_entrepreneur else None,
         "note": referral.note if parties & {flow.ENTREPRENEUR, flow.REFERRER} else "",
         "shared": [
@@ -168,6 +172,11 @@ def referral_data(referral: Referral, user: User) -> dict[str, Any]:
         "first_response_at": referral.first_response_at,
         "finished_at": referral.finished_at,
     }
+
+
+def _referral_out(referral: Referral, user: User) -> Any:
+    """The referral as JSON-ready data (dates as strings: replayable answers)."""
+    return ReferralSerializer(referral_data(referral, user)).data
 
 
 class ConsentInputSerializer(serializers.Serializer):
@@ -244,7 +253,8 @@ class MessageSerializer(serializers.Serializer):
 
     @extend_schema_field(MemberRefSerializer(allow_null=True))
     def get_author(self, message: Message) -> dict[str, Any] | None:
-        return _person(message.author)
+        """The author; `null` where the entrepreneur's name is not shared with you."""
+        return _person(getattr(message, "shown_actor", message.author))
 
 
 class OutcomeSerializer(serializers.Serializer):
@@ -351,7 +361,7 @@ class ReferralList(generics.ListAPIView):
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.get_queryset()) or []
         return self.get_paginated_response(
-            [referral_data(r, request.user) for r in page]
+            [_referral_out(r, request.user) for r in page]
         )
 
     @extend_schema(
@@ -414,7 +424,7 @@ class ReferralList(generics.ListAPIView):
         )
         referral = _referral(request, referral.pk)
         return Response(
-            referral_data(referral, request.user), status=status.HTTP_201_CREATED
+            _referral_out(referral, request.user), status=status.HTTP_201_CREATED
         )
 
 
@@ -426,7 +436,7 @@ class ReferralDetail(APIView):
     def get(self, request: Request, pk: int) -> Response:
         referral = _referral(request, pk)
         services.record_view(referral, by=request.user)
-        return Response(referral_data(referral, request.user))
+        return Response(_referral_out(referral, request.user))
 
 
 class ReferralMove(APIView):
@@ -463,7 +473,7 @@ class ReferralMove(APIView):
             redirect_to=redirect_to,
             outcome=outcome,
         )
-        return Response(referral_data(_referral(request, pk), request.user))
+        return Response(_referral_out(_referral(request, pk), request.user))
 
 
 class ReferralMessages(APIView):
@@ -478,7 +488,12 @@ class ReferralMessages(APIView):
             referral
         ):
             raise PermissionDenied("The entrepreneur's consent has ended.")
-        messages = selectors.thread_for(referral, parties)
+        messages = selectors.mask_entrepreneur(
+            selectors.thread_for(referral, parties),
+            request.user,
+            field="author",
+            referral=referral,
+        )
         return Response(MessageSerializer(messages, many=True).data)
 
     @extend_schema(
@@ -575,7 +590,7 @@ class ReferralConsent(APIView):
             give=serializer.validated_data["decision"] == "give",
             fields=serializer.validated_data.get("fields"),
         )
-        return Response(referral_data(_referral(request, pk), request.user))
+        return Response(_referral_out(_referral(request, pk), request.user))
 
     @extend_schema(
         responses=ReferralSerializer,
@@ -584,7 +599,7 @@ class ReferralConsent(APIView):
     def delete(self, request: Request, pk: int) -> Response:
         referral = _referral(request, pk)
         services.withdraw_consent(referral, by=request.user)
-        return Response(referral_data(_referral(request, pk), request.user))
+        return Response(_referral_out(_referral(request, pk), request.user))
 
 
 class ReferralLog(APIView):
@@ -601,14 +616,19 @@ class ReferralLog(APIView):
             & {referral.receiving_organisation_id, referral.referring_organisation_id}
         ):
             raise PermissionDenied("Only the entrepreneur and admins see the log.")
-        rows = selectors.log_for(referral)[:200]
+        rows = selectors.mask_entrepreneur(
+            selectors.log_for(referral)[:200],
+            request.user,
+            field="actor",
+            referral=referral,
+        )
         return Response(
             [
                 {
                     "at": e.at,
                     "action": e.action,
                     "party": e.party,
-                    "actor": _person(e.actor),
+                    "actor": _person(e.shown_actor),
                     "organisation": _org(e.organisation),
                 }
                 for e in rows

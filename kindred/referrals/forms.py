@@ -54,13 +54,17 @@ class ConsentFields(forms.Form):
 
     def consent(self) -> ConsentInput:
         data = self.cleaned_data
+        method = data.get("method") or Consent.Method.IN_APP
         return ConsentInput(
             fields=list(data["fields"]),
             purpose=data["purpose"],
             expires_on=data["expires_on"],
-            method=data.get("method") or Consent.Method.IN_APP,
+            method=method,
             given_on=data.get("given_on"),
-            notice_version=data.get("notice_version") or NOTICE_VERSION,
+            # Recorded consent names the notice shown; asking in Kindred shows ours.
+            notice_version=NOTICE_VERSION
+            if method == Consent.Method.IN_APP
+            else data.get("notice_version", ""),
         )
 
 

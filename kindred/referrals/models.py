@@ -175,6 +175,15 @@ class Referral(models.Model):
     def target_name(self) -> str:
         return self.service_name or str(self.receiving_organisation)
 
+    @property
+    def name_shared(self) -> bool:
+        """Whether the receiver may see the entrepreneur's name now."""
+        try:
+            consent = self.consent
+        except Consent.DoesNotExist:
+            return False
+        return consent.is_valid() and "name" in consent.fields
+
 
 class Consent(models.Model):
     """What the entrepreneur agreed may reach the receiver, why, and until when."""

@@ -90,12 +90,16 @@ def visible_referrals(user: User) -> QuerySet[Referral]:
 
 
 def with_card_data(referrals: QuerySet[Referral]) -> QuerySet[Referral]:
+    """Referrals with everything a list, page or API answer shows, in fixed queries."""
     return referrals.select_related(
-        "entrepreneur__profile",
+        "entrepreneur__profile__region",
+        "referrer__profile",
         "referring_organisation",
         "receiving_organisation",
         "receiving_person__profile",
         "consent",
+    ).prefetch_related(
+        "entrepreneur__profile__sectors", "entrepreneur__profile__topics_needed"
     )
 
 
@@ -208,11 +212,39 @@ def log_for(referral: Referral) -> QuerySet[LogEntry]:
 
 
 def organisation_log(organisation: Organisation) -> QuerySet[LogEntry]:
-    """Everything done to the organisation's referrals, sent or received."""
+    """Everything done to the organisation's referrals: those it sent, and those
+    it received (once they were sent to it)."""
     return LogEntry.objects.filter(
-        Q(referral__receiving_organisation=organisation)
+        Q(
+            referral__receiving_organisation=organisation,
+            referral__sent_at__isnull=False,
+        )
         | Q(referral__referring_organisation=organisation)
-    ).select_related("actor__profile", "organisation")
+    ).select_related("actor__profile", "organisation", "referral__consent")
+
+
+def hides_entrepreneur(user: User, referral: Referral) -> bool:
+    """Whether `user` sees `referral` only as its receiver, without the name."""
+    return parties_of(user, referral) == {flow.RECEIVER} and not referral.name_shared
+
+
+def mask_entrepreneur(
+    rows: Any, user: User, *, field: str, referral: Referral | None = None
+) -> list[Any]:
+    """Set `shown_actor` on each log entry, event or message (`field` names its
+    person: actor, by or author): None where that person is the entrepreneur and
+    `user` may not see their name (a receiver without consent to share it)."""
+    masked = list(rows)
+    for row in masked:
+        about = referral or row.referral
+        person = getattr(row, field)
+        hidden = (
+            person is not None
+            and person.pk == about.entrepreneur_id
+            and hides_entrepreneur(user, about)
+        )
+        row.shown_actor = None if hidden else person
+    return masked
 
 
 # --- lists ----------------------------------------------------------------------
@@ -395,6 +427,10 @@ def _by_month(
     return [(m, sent.get(m, 0), received.get(m, 0)) for m in sorted(sent | received)]
 
 
+def _blank_if_none(value: float | None) -> float | str:
+    return "" if value is None else value
+
+
 def report_rows(funnel_: Funnel) -> list[list[Any]]:
     """The funnel as CSV rows: measure, value."""
     rows: list[list[Any]] = [
@@ -406,8 +442,11 @@ def report_rows(funnel_: Funnel) -> list[list[Any]]:
         ["declined", funnel_.declined],
         ["completed", funnel_.completed],
         ["open", funnel_.open],
-        ["median_days_to_first_response", funnel_.median_days_to_response or ""],
-        ["completion_rate", funnel_.completion_rate or ""],
+        [
+            "median_days_to_first_response",
+            _blank_if_none(funnel_.median_days_to_response),
+        ],
+        ["completion_rate", _blank_if_none(funnel_.completion_rate)],
     ]
     rows += [[f"outcome:{code}", n] for code, _label, n in funnel_.outcomes]
     rows += [[f"month:{m}", f"sent={s} received={r}"] for m, s, r in funnel_.by_month]

@@ -291,8 +291,18 @@ def _detail_page(
         if (flow.RECEIVER in parties)
         else None,
         "consent": consent,
-        "events": referral.events.select_related("by__profile"),
-        "thread": selectors.thread_for(referral, parties),
+        "events": selectors.mask_entrepreneur(
+            referral.events.select_related("by__profile"),
+            user,
+            field="by",
+            referral=referral,
+        ),
+        "thread": selectors.mask_entrepreneur(
+            selectors.thread_for(referral, parties),
+            user,
+            field="author",
+            referral=referral,
+        ),
         "outcomes": referral.outcomes.select_related("recorded_for"),
         "moves": moves,
         "move_labels": {m: Referral.Status(m).label for m in moves},
@@ -307,7 +317,9 @@ def _detail_page(
         and bool(parties & {flow.RECEIVER, flow.REFERRER})
         and not (receiver_only and not details_allowed),
         "show_log": flow.ENTREPRENEUR in parties or is_admin,
-        "log": selectors.log_for(referral)[:50]
+        "log": selectors.mask_entrepreneur(
+            selectors.log_for(referral)[:50], user, field="actor", referral=referral
+        )
         if (flow.ENTREPRENEUR in parties or is_admin)
         else [],
         "decline_reasons": [(r.value, r.label) for r in services.DECLINE_REASONS],
@@ -478,7 +490,16 @@ def consent_answer(request: HttpRequest, pk: int) -> HttpResponse:
     referral = _referral(request, pk)
     form = ConsentAnswerForm(request.POST)
     form.is_valid()
-    give = request.POST.get("decision") == "give"
+    decision = request.POST.get("decision")
+    if decision not in ("give", "decline"):
+        messages.error(request, _("Choose whether you agree or not."))
+        return _detail_page(
+            request,
+            referral,
+            selectors.parties_of(request.user, referral),  # type: ignore[arg-type]
+            status=400,
+        )
+    give = decision == "give"
     try:
         services.answer_consent(
             referral,
@@ -520,10 +541,15 @@ def organisation_log(request: HttpRequest, slug: str) -> HttpResponse:
     if organisation.pk not in selectors.admin_organisation_ids(request.user):  # type: ignore[arg-type]
         raise PermissionDenied(_("Only the organisation's admins see this log."))
     page = paginate(request, selectors.organisation_log(organisation), 50)
+    entries = selectors.mask_entrepreneur(
+        page.object_list,
+        request.user,  # type: ignore[arg-type]
+        field="actor",
+    )
     return render(
         request,
         "referrals/organisation_log.html",
-        {"organisation": organisation, "page": page},
+        {"organisation": organisation, "page": page, "entries": entries},
     )
 
 
@@ -553,6 +579,8 @@ def report(request: HttpRequest) -> HttpResponse:
             request, "referrals/report.html", {"form": form, "funnel": None}, status=400
         )
     slug = form.cleaned_data["organisation"]
+    if not slug and not is_steward(user):
+        raise PermissionDenied(_("Only stewards see the whole ecosystem."))
     organisation = Organisation.objects.get(slug=slug) if slug else None
     funnel = selectors.funnel(
         organisation, form.cleaned_data["start"], form.cleaned_data["end"]
