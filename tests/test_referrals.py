@@ -608,3 +608,14 @@ def test_a_self_referring_entrepreneur_never_reads_organisation_only_messages(
         audience=Message.Audience.ORGANISATIONS,
     )
     assert (mine.party, mine.audience) == (flow.ENTREPRENEUR, "everyone")
+
+
+def test_the_dashboard_says_what_referrals_wait(client, refer, entrepreneur, receiver):
+    refer(consent=consent(method=Consent.Method.IN_APP, given_on=None))
+    refer()
+    client.force_login(entrepreneur)
+    page = client.get("/").content.decode()
+    assert "Someone asks your consent to refer you." in page
+    client.force_login(receiver)
+    page = client.get("/").content.decode()
+    assert "1 open referral to your organisations." in page

@@ -15,6 +15,7 @@ from kindred.accounts.selectors import (
 from kindred.core.models import Topic
 from kindred.organisations import selectors as organisation_selectors
 from kindred.organisations.models import Organisation
+from kindred.referrals import selectors as referral_selectors
 
 
 def ecosystem_at_a_glance() -> dict[str, Any]:
@@ -71,6 +72,7 @@ def home_dashboard(user: User) -> dict[str, Any]:
         "join_requests": list(
             organisation_selectors.pending_join_requests_for_admin_of(admin_of)
         ),
+        "referrals": referral_selectors.box_counts(user),
         "helpers": visible_profiles(with_card_data(helpers), user) if needed else [],
         "newest": visible_profiles(with_card_data(newest[:4]), user),
     }
