@@ -619,3 +619,22 @@ def test_the_dashboard_says_what_referrals_wait(client, refer, entrepreneur, rec
     client.force_login(receiver)
     page = client.get("/").content.decode()
     assert "1 open referral to your organisations." in page
+
+
+def test_organisation_pages_lead_to_referring_the_log_and_the_report(
+    client, colleague, organisation, receiving_org, receiver_admin, entrepreneur
+):
+    client.force_login(colleague)
+    page = client.get(f"/organisations/{receiving_org.slug}/").content.decode()
+    assert f"/referrals/new/?organisation={receiving_org.slug}" in page
+    assert (
+        client.get("/referrals/new/", {"organisation": receiving_org.slug}).status_code
+        == 200
+    )
+    client.force_login(receiver_admin)
+    page = client.get(f"/organisations/{receiving_org.slug}/").content.decode()
+    assert f"/referrals/organisations/{receiving_org.slug}/log/" in page
+    assert "/referrals/new/?organisation=" not in page  # not to your own
+    client.force_login(entrepreneur)
+    page = client.get(f"/organisations/{receiving_org.slug}/").content.decode()
+    assert "/referrals/new/" not in page and "/log/" not in page

@@ -52,6 +52,12 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     return render(request, "organisations/list.html", {"form": form, "page": page})
 
 
+def _is_adviser(user: object) -> bool:
+    from kindred.directory.selectors import is_adviser
+
+    return is_adviser(user)  # type: ignore[arg-type]
+
+
 @require_GET
 def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = get_organisation_for_user(request.user, slug)  # type: ignore[arg-type]
@@ -79,6 +85,9 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "members": members,
             "join_pending": pending,
             "join_form": JoinRequestForm(),
+            "can_refer": organisation.is_active
+            and role not in ("admin", "practitioner")
+            and _is_adviser(request.user),  # type: ignore[arg-type]
         },
     )
 
