@@ -22,6 +22,7 @@ from kindred.collaboration.models import (
     StoryCredit,
     SuccessStory,
 )
+from kindred.core import markdown
 from kindred.core.errors import KindredError, NotAllowed
 from kindred.core.models import AuditEntry
 from kindred.notifications.models import Notification
@@ -651,7 +652,7 @@ def test_drafting_from_the_same_referral_twice_returns_the_first(
     ("change", "field"),
     [
         ({"title": ""}, "title"),
-        ({"body": "<iframe src=x></iframe>"}, "body"),
+        ({"body": " "}, "body"),
         ({"credits": []}, "credits"),
     ],
 )
@@ -669,6 +670,30 @@ def test_a_bad_draft_from_a_referral_is_refused(founder, organisation, change, f
         services.draft_story_from_referral(**data)
     assert raised.value.field == field
     assert not SuccessStory.objects.exists()
+
+
+def test_a_generated_draft_is_made_to_fit_rather_than_refused(
+    founder, organisation, partner_org, colleague, outsider
+):
+    """Confirming a referral's outcome must not fail on the story's wording."""
+    Organisation.objects.filter(pk=partner_org.pk).update(is_active=False)
+    partner_org.refresh_from_db()
+    outsider.is_active = False
+    outsider.save()
+    story = services.draft_story_from_referral(
+        entrepreneur=founder,
+        title="Growth " * 40,
+        body="Helped by <b>Acme</b> & <script>x</script>",
+        credits=[(organisation, "r" * 200), (partner_org, "delivered")],
+        people=[colleague, outsider],
+        referral_id=5,
+    )
+    assert len(story.title) == 160 and story.title.endswith("…")
+    assert "&lt;script>" in story.body
+    assert "<script" not in str(markdown.render(story.body))
+    assert [c.organisation for c in story.credits.all()] == [organisation]
+    assert len(story.credits.get().role) == 120
+    assert list(story.credited_people.all()) == [colleague]
 
 
 def test_the_entrepreneur_approves_and_every_credited_organisation_hears(

@@ -500,6 +500,11 @@ def _lock_story(story: SuccessStory) -> SuccessStory:
     )
 
 
+def _shorten(text: str, limit: int) -> str:
+    text = (text or "").strip()
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def _check_credits(
     credits: Sequence[tuple[Organisation, str]],
 ) -> list[tuple[Organisation, str]]:
@@ -573,14 +578,27 @@ def draft_story_from_referral(
 
     Idempotent per `referral_id`: a second call returns the first story unchanged.
     `credits` are (organisation, role) pairs, e.g. (B, "delivered the service").
+    The text is generated, so it is made to fit rather than refused: a long title
+    or role is shortened, HTML in the body is shown as text, and hidden
+    organisations and closed accounts are left out. Raise CollaborationError only
+    for an empty title or body, or when no organisation is left to credit.
     """
     existing = SuccessStory.objects.filter(source_referral_id=referral_id).first()
     if existing is not None:
         return existing
-    title = _text(title, field="title", limit=160, missing=_("Give the story a title."))
-    body = _markdown(body, field="body", missing=_("Tell the story."))
-    checked = _check_credits(credits)
-    unique_people = _check_people(people)
+    title = _text(
+        _shorten(title, 160),
+        field="title",
+        limit=160,
+        missing=_("Give the story a title."),
+    )
+    if problems(body):
+        body = (body or "").replace("<", "&lt;")
+    body = _markdown(_shorten(body, 10000), field="body", missing=_("Tell the story."))
+    checked = _check_credits(
+        [(o, _shorten(role, 120)) for o, role in credits if o.is_active]
+    )
+    unique_people = _check_people([p for p in people if p.is_active])
     try:
         with transaction.atomic():
             story = SuccessStory.objects.create(
