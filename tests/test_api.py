@@ -376,3 +376,13 @@ def test_role_change_with_stale_if_match_is_412(owner, colleague, organisation):
     assert stale.status_code == 412
     membership.refresh_from_db()
     assert membership.role == "member"
+
+
+def test_a_member_filter_id_too_large_for_any_row_is_a_clear_400(owner):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(owner)
+    response = client.get("/api/v1/members", {"organisation": 10**30})
+    assert response.status_code == 400
+    assert "organisation" in response.json()["errors"]

@@ -23,6 +23,8 @@ from kindred.organisations.models import (
     Role,
 )
 
+ID_MAX = 2**31 - 1
+
 
 class StrictCharField(serializers.CharField):
     """A string field that refuses numbers and booleans instead of coercing them."""
@@ -268,12 +270,19 @@ class JoinDecisionSerializer(serializers.Serializer):
 
 class MemberFilterSerializer(serializers.Serializer):
     q = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    topic_offered = serializers.IntegerField(required=False, min_value=1)
-    topic_needed = serializers.IntegerField(required=False, min_value=1)
-    region = serializers.IntegerField(required=False, min_value=1)
-    sector = serializers.IntegerField(required=False, min_value=1)
+    # Ids are capped: a larger number cannot name a row, and SQLite refuses it.
+    topic_offered = serializers.IntegerField(
+        required=False, min_value=1, max_value=ID_MAX
+    )
+    topic_needed = serializers.IntegerField(
+        required=False, min_value=1, max_value=ID_MAX
+    )
+    region = serializers.IntegerField(required=False, min_value=1, max_value=ID_MAX)
+    sector = serializers.IntegerField(required=False, min_value=1, max_value=ID_MAX)
     stage = serializers.ChoiceField(choices=Stage.choices, required=False)
-    organisation = serializers.IntegerField(required=False, min_value=1)
+    organisation = serializers.IntegerField(
+        required=False, min_value=1, max_value=ID_MAX
+    )
 
 
 class OrganisationFilterSerializer(serializers.Serializer):

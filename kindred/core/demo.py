@@ -20,6 +20,7 @@ from django.utils.text import slugify
 from kindred.accounts.models import Profile, Stage, User, Visibility
 from kindred.core import vocabulary
 from kindred.core.models import Region, Sector, Topic
+from kindred.collaboration import demo as collaboration_demo
 from kindred.directory import demo as directory_demo
 from kindred.notifications.services import notify
 from kindred.organisations.models import (
@@ -564,6 +565,8 @@ def build(
         "advisers and peers can find you.",
         url="/account/profile/",
     )
+    # Partnerships, a call for collaboration and success stories with shared credit.
+    collaboration_demo.build(orgs, by_email, rng)
     # Referrals between organisations: the founder's journey, then many more.
     tick(
         referral_demo.build(
