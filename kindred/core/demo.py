@@ -18,9 +18,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from kindred.accounts.models import Profile, Stage, User, Visibility
+from kindred.collaboration import demo as collaboration_demo
 from kindred.core import vocabulary
 from kindred.core.models import Region, Sector, Topic
-from kindred.collaboration import demo as collaboration_demo
 from kindred.directory import demo as directory_demo
 from kindred.notifications.services import notify
 from kindred.organisations.models import (
