@@ -638,3 +638,20 @@ def test_organisation_pages_lead_to_referring_the_log_and_the_report(
     client.force_login(entrepreneur)
     page = client.get(f"/organisations/{receiving_org.slug}/").content.decode()
     assert "/referrals/new/" not in page and "/log/" not in page
+
+
+def test_the_cached_report_follows_every_change(
+    refer, receiver, receiving_org, django_capture_on_commit_callbacks
+):
+    today = timezone.localdate()
+    period = (today - timedelta(days=30), today)
+    with django_capture_on_commit_callbacks(execute=True):
+        referral = refer()
+    assert selectors.funnel(receiving_org, *period).accepted == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        _accept(referral, receiver)
+    after = selectors.funnel(receiving_org, *period)
+    assert after.accepted == 1 and after.median_days_to_response is not None
+    assert after.by_month[-1][2] == 1  # this month: one received
+    everyone = selectors.funnel(None, *period)
+    assert everyone.accepted == 1

@@ -17,7 +17,7 @@ from kindred.accounts.models import User
 from kindred.algorithms import referral_flow as flow
 from kindred.directory.models import Service
 from kindred.organisations.models import Membership, Role
-from kindred.referrals import services
+from kindred.referrals import selectors, services
 from kindred.referrals.models import (
     DEFAULT_SHARED,
     Consent,
@@ -54,8 +54,11 @@ def referral_count(scale: int) -> int:
 
 def build(people: dict[str, User], *, count: int, rng: random.Random) -> int:
     """Create the named referrals, then `count` generated ones; return the total."""
-    made = _named(people)
-    return made + _generated(count, rng)
+    made = _named(people) + _generated(count, rng)
+    selectors.invalidate_reports(
+        *Membership.objects.values_list("organisation_id", flat=True).distinct()
+    )
+    return made
 
 
 def _consent(**overrides: object) -> services.ConsentInput:
@@ -200,6 +203,9 @@ def _generated(count: int, rng: random.Random) -> int:
                     sent_at=sent,
                     due_at=flow.add_working_days(sent, days),
                     first_response_at=answered
+                    if state not in (flow.SENT, flow.WITHDRAWN)
+                    else None,
+                    response_seconds=int((answered - sent).total_seconds())
                     if state not in (flow.SENT, flow.WITHDRAWN)
                     else None,
                     accepted_at=answered if taken_on else None,

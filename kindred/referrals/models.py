@@ -123,6 +123,9 @@ class Referral(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     due_at = models.DateTimeField(null=True, blank=True)
     first_response_at = models.DateTimeField(null=True, blank=True)
+    response_seconds = models.PositiveIntegerField(
+        null=True, blank=True, editable=False
+    )  # first_response_at - sent_at, kept for the report's median
     accepted_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -131,13 +134,23 @@ class Referral(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
+            # Lists, newest first, read straight from these indexes.
             models.Index(
-                fields=["receiving_organisation", "-created_at"],
+                fields=["receiving_organisation", "-created_at", "-id"],
                 name="referral_received_idx",
             ),
             models.Index(
-                fields=["referring_organisation", "-created_at"],
+                fields=["referring_organisation", "-created_at", "-id"],
                 name="referral_sent_idx",
+            ),
+            models.Index(
+                fields=["entrepreneur", "-created_at", "-id"],
+                name="referral_mine_idx",
+            ),
+            # Open counts and the report's period.
+            models.Index(
+                fields=["receiving_organisation", "status"],
+                name="referral_received_status_idx",
             ),
             models.Index(
                 fields=["receiving_organisation", "sent_at"],

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from time import time_ns
 from typing import Any
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.core.cache import cache
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from kindred.accounts.models import User
@@ -67,25 +69,31 @@ def is_practitioner(user: User) -> bool:
     return bool(staff_organisation_ids(user))
 
 
-def _sent_side(user: User) -> Q:
-    return Q(referrer=user) | Q(
-        referring_organisation_id__in=staff_organisation_ids(user)
+def _sent_by_organisations(user: User) -> Q:
+    return Q(referring_organisation_id__in=staff_organisation_ids(user))
+
+
+def _received_by_organisations(user: User) -> Q:
+    return Q(
+        receiving_organisation_id__in=staff_organisation_ids(user),
+        sent_at__isnull=False,
     )
 
 
-def _received_side(user: User) -> Q:
-    return (
-        Q(receiving_person=user)
-        | Q(receiving_organisation_id__in=staff_organisation_ids(user))
-    ) & Q(sent_at__isnull=False)
-
-
 def visible_referrals(user: User) -> QuerySet[Referral]:
-    """Every referral `user` is a party to, and nothing else."""
+    """Every referral `user` is a party to, and nothing else.
+
+    Besides their organisations' referrals, the person who referred and the
+    practitioner named as receiver stay parties even after leaving.
+    """
     if not user.is_authenticated:
         return Referral.objects.none()
     return Referral.objects.filter(
-        Q(entrepreneur=user) | _sent_side(user) | _received_side(user)
+        Q(entrepreneur=user)
+        | Q(referrer=user)
+        | _sent_by_organisations(user)
+        | Q(receiving_person=user, sent_at__isnull=False)
+        | _received_by_organisations(user)
     )
 
 
@@ -252,14 +260,17 @@ def mask_entrepreneur(
 BOXES = ("received", "sent", "mine")
 
 
-def box(user: User, name: str, *, status: str = "") -> QuerySet[Referral]:
-    """One of the person's lists: received, sent, or about themselves."""
+def box_rows(user: User, name: str, *, status: str = "") -> QuerySet[Referral]:
+    """One of the person's lists, newest first, without joins: received by their
+    organisations, sent by their organisations, or about themselves.
+
+    Each list filters on one indexed column, so the newest rows are read straight
+    from an index however many referrals an organisation has.
+    """
     if name == "received":
-        referrals = Referral.objects.filter(_received_side(user))
+        referrals = Referral.objects.filter(_received_by_organisations(user))
     elif name == "sent":
-        referrals = Referral.objects.filter(_sent_side(user)).exclude(
-            referring_organisation__isnull=True
-        )
+        referrals = Referral.objects.filter(_sent_by_organisations(user))
     elif name == "mine":
         referrals = Referral.objects.filter(entrepreneur=user)
     else:
@@ -268,15 +279,35 @@ def box(user: User, name: str, *, status: str = "") -> QuerySet[Referral]:
         referrals = referrals.filter(status__in=flow.OPEN)
     elif status:
         referrals = referrals.filter(status=status)
-    return with_card_data(referrals).order_by("-created_at", "-id")
+    return referrals.order_by("-created_at", "-id")
+
+
+def box(user: User, name: str, *, status: str = "") -> QuerySet[Referral]:
+    """One of the person's lists with everything a row shows."""
+    return with_card_data(box_rows(user, name, status=status))
+
+
+def rows_by_id(ids: list[int]) -> list[Referral]:
+    """The referrals with these ids, in this order, with what a list row shows."""
+    found = {
+        r.pk: r
+        for r in Referral.objects.filter(pk__in=ids).select_related(
+            "entrepreneur__profile",
+            "referring_organisation",
+            "receiving_organisation",
+            "consent",
+        )
+    }
+    return [found[pk] for pk in ids if pk in found]
 
 
 def box_counts(user: User) -> dict[str, int]:
     """How many open referrals wait in each list (three counts, one query each)."""
     return {
-        "received": Referral.objects.filter(_received_side(user))
-        .filter(status__in=(flow.SENT, flow.ACCEPTED, flow.IN_PROGRESS, flow.ON_HOLD))
-        .count(),
+        "received": Referral.objects.filter(
+            receiving_organisation_id__in=staff_organisation_ids(user),
+            status__in=(flow.SENT, flow.ACCEPTED, flow.IN_PROGRESS, flow.ON_HOLD),
+        ).count(),
         "mine": Referral.objects.filter(entrepreneur=user)
         .filter(status__in=flow.OPEN)
         .count(),
@@ -329,12 +360,53 @@ def _period(start: date, end: date) -> tuple[datetime, datetime]:
     )
 
 
+REPORT_CACHE_SECONDS = 600
+
+
+def _version_key(organisation_id: int | None) -> str:
+    return f"referrals:report-version:{organisation_id or 'all'}"
+
+
+def invalidate_reports(*organisation_ids: int | None) -> None:
+    """Say these organisations' referrals (and so the ecosystem's) changed."""
+    stamp = time_ns()
+    cache.set_many(
+        {_version_key(o): stamp for o in {*organisation_ids, None}}, timeout=None
+    )
+
+
 def funnel(organisation: Organisation | None, start: date, end: date) -> Funnel:
     """The referral funnel of `organisation` (None: the whole ecosystem) in a period.
 
-    A fixed number of queries whatever the number of referrals: counts are
-    aggregated by the database; response times are read only for the median.
+    A fixed number of queries whatever the number of referrals. The answer is
+    cached until one of the organisation's referrals changes (services call
+    `invalidate_reports`), or for ten minutes at most.
     """
+    organisation_id = organisation.pk if organisation is not None else None
+    version = cache.get(_version_key(organisation_id), 0)
+    zone = timezone.get_current_timezone_name()
+    key = f"referrals:report:{organisation_id or 'all'}:{version}:{start}:{end}:{zone}"
+    found = cache.get(key)
+    if found is None:
+        found = _funnel(organisation, start, end)
+        cache.set(key, found, REPORT_CACHE_SECONDS)
+    return found
+
+
+def _months(since: datetime, until: datetime) -> list[tuple[str, datetime, datetime]]:
+    """Each calendar month overlapping [since, until), clipped to it."""
+    months = []
+    cursor = since
+    while cursor < until:
+        following = (cursor.replace(day=1) + timedelta(days=32)).replace(
+            day=1, hour=0, minute=0, second=0, microsecond=0
+        )
+        months.append((cursor.strftime("%Y-%m"), cursor, min(following, until)))
+        cursor = following
+    return months
+
+
+def _funnel(organisation: Organisation | None, start: date, end: date) -> Funnel:
     since, until = _period(start, end)
     in_period = Q(sent_at__gte=since, sent_at__lt=until)
     if organisation is None:
@@ -343,13 +415,23 @@ def funnel(organisation: Organisation | None, start: date, end: date) -> Funnel:
     else:
         received_q = in_period & Q(receiving_organisation=organisation)
         sent_q = in_period & Q(referring_organisation=organisation)
-    sent = Referral.objects.filter(sent_q).count()
+    months = _months(since, until)
+    # One pass each over the period's received and sent referrals; the months
+    # are counted by comparing dates, which both databases do natively.
+    per_month = {
+        f"m{i}": Count("pk", filter=Q(sent_at__gte=a, sent_at__lt=b))
+        for i, (_label, a, b) in enumerate(months)
+    }
     counts = Referral.objects.filter(received_q).aggregate(
         received=Count("pk"),
         accepted=Count("pk", filter=Q(accepted_at__isnull=False)),
         declined=Count("pk", filter=Q(status=flow.DECLINED)),
         completed=Count("pk", filter=Q(status=flow.COMPLETED)),
         open=Count("pk", filter=Q(status__in=flow.OPEN)),
+        **per_month,
+    )
+    sent_counts = Referral.objects.filter(sent_q).aggregate(
+        sent=Count("pk"), **per_month
     )
     median_days = _median_response_days(Referral.objects.filter(received_q))
     outcome_rows = (
@@ -359,12 +441,11 @@ def funnel(organisation: Organisation | None, start: date, end: date) -> Funnel:
         .order_by("-n", "kind")
     )
     labels = dict(Outcome.Kind.choices)
-    months = _by_month(organisation, since, until)
     accepted = counts["accepted"]
     return Funnel(
         start=start,
         end=end,
-        sent=sent,
+        sent=sent_counts["sent"],
         received=counts["received"],
         accepted=accepted,
         declined=counts["declined"],
@@ -380,51 +461,23 @@ def funnel(organisation: Organisation | None, start: date, end: date) -> Funnel:
             (row["kind"], str(labels.get(row["kind"], row["kind"])), row["n"])
             for row in outcome_rows
         ],
-        by_month=months,
+        by_month=[
+            (label, sent_counts[f"m{i}"], counts[f"m{i}"])
+            for i, (label, _a, _b) in enumerate(months)
+        ],
     )
 
 
 def _median_response_days(referrals: QuerySet[Referral]) -> float | None:
     """The median time to first response in days, read as at most two rows."""
-    answered = referrals.filter(first_response_at__isnull=False).annotate(
-        wait=ExpressionWrapper(
-            F("first_response_at") - F("sent_at"), output_field=DurationField()
-        )
-    )
+    answered = referrals.filter(response_seconds__isnull=False)
     n = answered.count()
     if not n:
         return None
-    middle = answered.order_by("wait", "pk").values_list("wait", flat=True)[
-        (n - 1) // 2 : n // 2 + 1
-    ]
-    waits = [w.total_seconds() / 86400 for w in middle]
-    return flow.median(waits)
-
-
-def _by_month(
-    organisation: Organisation | None, since: datetime, until: datetime
-) -> list[tuple[str, int, int]]:
-    from django.db.models.functions import TruncMonth
-
-    base = Referral.objects.filter(sent_at__gte=since, sent_at__lt=until)
-    if organisation is None:
-        sent_rows = base.filter(referring_organisation__isnull=False)
-        received_rows = base
-    else:
-        sent_rows = base.filter(referring_organisation=organisation)
-        received_rows = base.filter(receiving_organisation=organisation)
-
-    def monthly(rows: QuerySet[Referral]) -> dict[str, int]:
-        return {
-            row["month"].strftime("%Y-%m"): row["n"]
-            for row in rows.annotate(month=TruncMonth("sent_at"))
-            .values("month")
-            .annotate(n=Count("pk"))
-            .order_by()
-        }
-
-    sent, received = monthly(sent_rows), monthly(received_rows)
-    return [(m, sent.get(m, 0), received.get(m, 0)) for m in sorted(sent | received)]
+    middle = answered.order_by("response_seconds").values_list(
+        "response_seconds", flat=True
+    )[(n - 1) // 2 : n // 2 + 1]
+    return flow.median([seconds / 86400 for seconds in middle])
 
 
 def _blank_if_none(value: float | None) -> float | str:

@@ -378,6 +378,7 @@ def _send(referral: Referral, *, by: User, party: str) -> None:
     referral.sent_at = now
     referral.due_at = flow.add_working_days(now, days)
     referral.save(update_fields=["status", "sent_at", "due_at", "updated_at"])
+    _reports_changed(referral)
     Event.objects.create(
         referral=referral,
         from_status=flow.DRAFT,
@@ -400,6 +401,15 @@ def _send(referral: Referral, *, by: User, party: str) -> None:
         "referral.received",
         _webhook_data(referral),
     )
+
+
+def _reports_changed(referral: Referral) -> None:
+    """Once committed, the two organisations' cached reports are out of date."""
+    organisations = (
+        referral.receiving_organisation_id,
+        referral.referring_organisation_id,
+    )
+    transaction.on_commit(lambda: selectors.invalidate_reports(*organisations))
 
 
 def _source_name(referral: Referral) -> str:
@@ -592,7 +602,10 @@ def _move(
     fields = ["status", "updated_at"]
     if party == flow.RECEIVER and before == flow.SENT:
         referral.first_response_at = now
-        fields.append("first_response_at")
+        referral.response_seconds = max(
+            0, int((now - (referral.sent_at or now)).total_seconds())
+        )
+        fields += ["first_response_at", "response_seconds"]
     if to == flow.ACCEPTED:
         referral.accepted_at = now
         fields.append("accepted_at")
@@ -603,6 +616,7 @@ def _move(
         referral.reason, referral.reason_note = reason, note[:500]
         fields += ["reason", "reason_note"]
     referral.save(update_fields=fields)
+    _reports_changed(referral)
     Event.objects.create(
         referral=referral,
         from_status=before,
@@ -862,6 +876,7 @@ def _record_outcome(
             "confirmed_at": None,
         },
     )
+    _reports_changed(referral)
     log(
         referral,
         actor=by,
