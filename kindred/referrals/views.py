@@ -579,6 +579,11 @@ def report(request: HttpRequest) -> HttpResponse:
     if "organisation" not in data:
         data["organisation"] = choices[0][0]
     form = ReportForm(data, choices=choices)
+    if form.is_valid():
+        # Show the period used, defaults included, in the date fields.
+        data["start"] = form.cleaned_data["start"].isoformat()
+        data["end"] = form.cleaned_data["end"].isoformat()
+        form = ReportForm(data, choices=choices)
     if not form.is_valid():
         return render(
             request, "referrals/report.html", {"form": form, "funnel": None}, status=400
