@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db.models import F
 from django.utils import timezone
 
 from kindred.algorithms import referral_flow as flow
@@ -530,6 +531,9 @@ def test_the_demo_tells_the_referral_story():
         referral__entrepreneur=founder, confirmed_at__isnull=True
     ).exists()
     assert Referral.objects.count() >= 60
+    assert not Referral.objects.filter(
+        referring_organisation=F("receiving_organisation")
+    ).exists()
     # Every generated referral is consistent with the lifecycle.
     for referral in Referral.objects.exclude(status=flow.SENT)[:200]:
         if referral.status in flow.TAKEN_ON:

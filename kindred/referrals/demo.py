@@ -176,8 +176,12 @@ def _generated(count: int, rng: random.Random) -> int:
         for _ in range(batch):
             referrer_id, from_org = rng.choice(staff)
             service_id, to_org, name, days = rng.choice(offered)
-            if to_org == from_org:
+            for _attempt in range(50):  # never to one's own organisation
+                if to_org != from_org:
+                    break
                 service_id, to_org, name, days = rng.choice(offered)
+            else:
+                continue
             state = _pick(rng, STATES)
             sent = now - timedelta(days=rng.uniform(1, 365), hours=rng.uniform(0, 23))
             answered = sent + timedelta(hours=rng.uniform(2, 24 * 8))
