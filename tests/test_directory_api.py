@@ -1633,3 +1633,35 @@ def test_the_plan_list_costs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(budget):
         response = client.get("/api/v1/plans")
     assert len(response.json()) == 5
+
+
+def test_co_deliverers_are_slugs_of_organisations(owner, organisation, topics):
+    from rest_framework.test import APIClient
+
+    from kindred.organisations.models import Organisation
+
+    partner = Organisation.objects.create(
+        name="Partner Org", slug="partner-org", kind="charity"
+    )
+    client = APIClient()
+    client.force_authenticate(owner)
+    body = {
+        "organisation": organisation.slug,
+        "name": "Joint clinic",
+        "description": "Delivered together.",
+        "application_process": "Ask.",
+        "topics": [topics["pricing"].pk],
+    }
+    bad = client.post(
+        "/api/v1/services", {**body, "co_delivered_by": ["no\x00pe"]}, format="json"
+    )
+    assert bad.status_code == 400 and "co_delivered_by" in bad.json()["errors"]
+    unknown = client.post(
+        "/api/v1/services", {**body, "co_delivered_by": ["nobody"]}, format="json"
+    )
+    assert unknown.status_code == 400
+    made = client.post(
+        "/api/v1/services", {**body, "co_delivered_by": [partner.slug]}, format="json"
+    )
+    assert made.status_code == 201
+    assert [o["slug"] for o in made.json()["co_delivered_by"]] == [partner.slug]

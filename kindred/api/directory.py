@@ -133,13 +133,25 @@ class ServiceWriteSerializer(serializers.Serializer):
         help_text="Working days the organisation takes to answer a referral.",
     )
     co_delivered_by = serializers.ListField(
-        child=serializers.SlugRelatedField(
-            slug_field="slug", queryset=Organisation.objects.filter(is_active=True)
-        ),
+        child=serializers.SlugField(max_length=80),
         required=False,
         max_length=20,
         help_text="Slugs of the organisations that deliver the service too.",
     )
+
+    def validate_co_delivered_by(self, slugs: list[str]) -> list[Organisation]:
+        # Slugs are checked as slugs first, so nothing odd reaches the database.
+        found = {
+            o.slug: o
+            for o in Organisation.objects.filter(slug__in=slugs, is_active=True)
+        }
+        unknown = sorted(set(slugs) - set(found))
+        if unknown:
+            raise serializers.ValidationError(
+                f"No such organisation: {', '.join(unknown)}."
+            )
+        return [found[slug] for slug in dict.fromkeys(slugs)]
+
     application_process = StrictCharField(max_length=2000)
     url = serializers.URLField(max_length=500, required=False, allow_blank=True)
     email = serializers.EmailField(required=False, allow_blank=True)
