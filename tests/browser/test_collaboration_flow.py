@@ -9,14 +9,9 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import (  # noqa: F401 - the browser fixture
-    assert_accessible,
-    browser_type_launch_args,
-)
+from tests.browser.conftest import assert_accessible
 from tests.browser.test_directory_flow import log_in, log_out
 from tests.conftest import make_person
-
-pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
