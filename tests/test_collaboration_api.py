@@ -380,11 +380,12 @@ def test_the_entrepreneur_approves_with_their_name(draft, founder, outsider):
     assert {p["name"] for p in seen["people"]} == {"Colin Colleague", "Pat Partner"}
 
 
-def test_someone_else_cannot_approve(draft, owner):
+def test_someone_else_cannot_approve(draft, owner, founder):
     before = snapshot(draft)
-    assert_problem(api_for(owner).post(f"/api/v1/stories/{draft.pk}/approve"), 403)
+    # The founder's draft is invisible to a credited organisation's admin.
+    assert_problem(api_for(owner).post(f"/api/v1/stories/{draft.pk}/approve"), 404)
     assert_problem(
-        api_for(owner).post(
+        api_for(founder).post(
             f"/api/v1/stories/{draft.pk}/approve",
             {"show_entrepreneur_name": "yes"},
             format="json",

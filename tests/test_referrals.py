@@ -299,7 +299,13 @@ def test_redirecting_starts_a_linked_referral_that_needs_fresh_consent(
     assert linked.status == flow.DRAFT
     assert linked.consent.status == Consent.Status.REQUESTED
     assert linked.receiving_organisation == other_service.organisation
-    assert linked.referring_organisation == referral.receiving_organisation
+    # It stays the original referrer's: the organisation that passed it on
+    # learns nothing beyond what its own consent allowed.
+    assert linked.referring_organisation == referral.referring_organisation
+    assert selectors.visible_referral(receiver, linked.pk) is None
+    assert linked.note == referral.note  # the consent covered the note
+    assert linked.wellbeing_note == ""  # it did not cover wellbeing
+    assert "wellbeing" not in linked.consent.fields
     services.answer_consent(linked, by=entrepreneur, give=True)
     linked.refresh_from_db()
     assert linked.status == flow.SENT
@@ -659,3 +665,97 @@ def test_the_cached_report_follows_every_change(
     assert after.by_month[-1][2] == 1  # this month: one received
     everyone = selectors.funnel(None, *period)
     assert everyone.accepted == 1
+
+
+# --- privacy review ------------------------------------------------------------------
+
+
+def test_receivers_are_told_of_a_message_without_a_name_they_may_not_see(
+    refer, entrepreneur, receiver_admin, colleague
+):
+    referral = refer(consent=consent(fields=["stage"]))
+    services.post_message(referral, by=entrepreneur, body="Any news?")
+    told = Notification.objects.filter(kind="referrals.message")
+    assert told.get(recipient=receiver_admin).message.startswith("The entrepreneur")
+    assert told.get(recipient=receiver_admin).actor is None
+    assert told.get(recipient=colleague).message.startswith("Erin Entrepreneur")
+
+
+def test_an_entrepreneur_withdrawing_the_referral_stops_sharing(
+    refer, entrepreneur, receiver
+):
+    referral = refer()
+    services.transition(referral, by=entrepreneur, to=flow.WITHDRAWN)
+    seen = selectors.visible_referral(receiver, referral.pk)
+    assert seen.consent.status == Consent.Status.WITHDRAWN
+    assert selectors.shared_details(seen) is None
+
+
+def test_staff_of_the_receiving_organisation_cannot_be_referred_to_it(
+    refer, receiver, wellbeing_service
+):
+    with pytest.raises(KindredError):
+        refer(entrepreneur=receiver)
+    with pytest.raises(KindredError):
+        services.create_referral(
+            by=receiver,
+            entrepreneur=receiver,
+            consent=consent(method=Consent.Method.IN_APP, given_on=None),
+            service=wellbeing_service,
+        )
+    assert Referral.objects.count() == 0
+
+
+def test_people_who_leave_an_organisation_lose_its_referrals(
+    refer, receiver, colleague, receiving_org, organisation
+):
+    from kindred.organisations.models import Membership
+
+    referral = refer(service=None, person=receiver)
+    Membership.objects.filter(user=receiver, organisation=receiving_org).delete()
+    Membership.objects.filter(user=colleague, organisation=organisation).delete()
+    for person in (receiver, colleague):
+        person._referral_staff_ids = None  # a new request
+        assert selectors.visible_referral(person, referral.pk) is None
+        with pytest.raises(NotAllowed):
+            services.transition(referral, by=person, to=flow.WITHDRAWN)
+
+
+def test_the_api_list_logs_each_share_it_returns(client, refer, receiver):
+    from rest_framework.test import APIClient
+
+    shared = refer()
+    api = APIClient()
+    api.force_authenticate(receiver)
+    assert api.get("/api/v1/referrals", {"box": "received"}).status_code == 200
+    assert LogEntry.objects.filter(
+        referral=shared, actor=receiver, action=LogEntry.Action.SHARED
+    ).exists()
+
+
+def test_csv_cells_are_never_formulas(client, refer, colleague, wellbeing_service):
+    wellbeing_service.name = '=HYPERLINK("http://evil")'
+    wellbeing_service.save()
+    refer()
+    client.force_login(colleague)
+    import csv
+    import io
+
+    body = client.get("/referrals/", {"box": "sent", "format": "csv"}).content
+    rows = list(csv.reader(io.StringIO(body.decode())))
+    assert rows[1][2] == '\'=HYPERLINK("http://evil")'
+    assert not any(cell.startswith("=") for row in rows for cell in row)
+
+
+def test_a_referral_whose_consent_ended_cannot_be_passed_on(
+    refer, receiver, other_service
+):
+    referral = refer()
+    Consent.objects.filter(referral=referral).update(
+        expires_on=timezone.localdate() - timedelta(days=1)
+    )
+    with pytest.raises(services.ConsentMissing):
+        services.transition(
+            referral, by=receiver, to=flow.REDIRECTED, redirect_to=other_service
+        )
+    assert not Referral.objects.filter(redirected_from=referral).exists()

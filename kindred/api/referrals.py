@@ -360,6 +360,7 @@ class ReferralList(generics.ListAPIView):
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.get_queryset()) or []
+        services.record_list_shares(page, by=request.user)
         return self.get_paginated_response(
             [_referral_out(r, request.user) for r in page]
         )

@@ -273,13 +273,16 @@ def _insider_filter(user: User) -> Q:
     admin_of = Membership.objects.filter(user=user, role=Role.ADMIN).values(
         "organisation_id"
     )
+    # A story drafted from a referral names the entrepreneur and their outcome:
+    # until they publish it, only they see it.
     return (
         Q(entrepreneur_id=user.pk)
         | Q(created_by_id=user.pk)
         | Q(
             pk__in=StoryCredit.objects.filter(organisation_id__in=admin_of).values(
                 "story_id"
-            )
+            ),
+            source=SuccessStory.Source.MANUAL,
         )
     )
 

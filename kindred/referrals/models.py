@@ -189,6 +189,13 @@ class Referral(models.Model):
         return self.service_name or str(self.receiving_organisation)
 
     @property
+    def consent_valid(self) -> bool:
+        try:
+            return self.consent.is_valid()
+        except Consent.DoesNotExist:
+            return False
+
+    @property
     def name_shared(self) -> bool:
         """Whether the receiver may see the entrepreneur's name now."""
         try:

@@ -81,18 +81,13 @@ def _received_by_organisations(user: User) -> Q:
 
 
 def visible_referrals(user: User) -> QuerySet[Referral]:
-    """Every referral `user` is a party to, and nothing else.
-
-    Besides their organisations' referrals, the person who referred and the
-    practitioner named as receiver stay parties even after leaving.
-    """
+    """Every referral `user` is a party to, and nothing else: about them, or
+    sent or received by an organisation they work for now."""
     if not user.is_authenticated:
         return Referral.objects.none()
     return Referral.objects.filter(
         Q(entrepreneur=user)
-        | Q(referrer=user)
         | _sent_by_organisations(user)
-        | Q(receiving_person=user, sent_at__isnull=False)
         | _received_by_organisations(user)
     )
 
@@ -121,18 +116,15 @@ def parties_of(user: User, referral: Referral) -> set[str]:
         return set()
     staff = set(staff_organisation_ids(user))
     parties = set()
+    # Practitioners act for their organisations: someone who has left one is no
+    # longer a party to its referrals.
     if referral.entrepreneur_id == user.pk:
         parties.add(flow.ENTREPRENEUR)
         if referral.referrer_id == user.pk:
             parties.add(flow.REFERRER)
-    elif referral.referrer_id == user.pk or (
-        referral.referring_organisation_id in staff
-    ):
+    elif referral.referring_organisation_id in staff:
         parties.add(flow.REFERRER)
-    if referral.sent_at is not None and (
-        referral.receiving_person_id == user.pk
-        or referral.receiving_organisation_id in staff
-    ):
+    if referral.sent_at is not None and referral.receiving_organisation_id in staff:
         parties.add(flow.RECEIVER)
     return parties
 
@@ -246,11 +238,14 @@ def mask_entrepreneur(
     for row in masked:
         about = referral or row.referral
         person = getattr(row, field)
-        hidden = (
-            person is not None
-            and person.pk == about.entrepreneur_id
-            and hides_entrepreneur(user, about)
-        )
+        hidden = person is not None and hides_entrepreneur(user, about)
+        if hidden and person.pk != about.entrepreneur_id:
+            # Once consent has ended, a receiver sees only its own people.
+            own = (
+                getattr(row, "organisation_id", None) == about.receiving_organisation_id
+                or getattr(row, "party", "") == flow.RECEIVER
+            )
+            hidden = not about.consent_valid and not own
         row.shown_actor = None if hidden else person
     return masked
 

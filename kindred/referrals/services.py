@@ -108,6 +108,26 @@ def record_view(referral: Referral, *, by: User) -> None:
     )
 
 
+def record_list_shares(referrals: list[Referral], *, by: User) -> None:
+    """Log a share for each listed referral whose shared details `by` received."""
+    now = timezone.now()
+    LogEntry.objects.bulk_create(
+        [
+            LogEntry(
+                referral=r,
+                actor=by,
+                party=flow.RECEIVER,
+                organisation_id=r.receiving_organisation_id,
+                action=LogEntry.Action.SHARED,
+                at=now,
+                detail={"via": "list"},
+            )
+            for r in referrals
+            if selectors.parties_of(by, r) == {flow.RECEIVER} and r.consent_valid
+        ]
+    )
+
+
 def record_export(referrals: list[Referral], *, by: User, party: str) -> None:
     """Log one export entry per referral exported, in one insert."""
     now = timezone.now()
@@ -261,6 +281,15 @@ def create_referral(
             )
     if person is not None and person.pk == entrepreneur.pk:
         raise ReferralError(_("Choose someone else to refer to."), field="person")
+    if receiving.pk in selectors.staff_organisation_ids(entrepreneur):
+        raise ReferralError(
+            _(
+                "%(person)s works for %(org)s; referrals are for the businesses "
+                "it helps."
+            )
+            % {"person": entrepreneur.profile.display_name, "org": receiving.name},
+            field="entrepreneur" if not self_referral else "service",
+        )
     _check_consent_input(consent, self_referral=self_referral)
     _check_text(note, "note")
     if len(note) > 4000 or len(wellbeing_note) > 2000:
@@ -743,9 +772,22 @@ def transition(
                 _("Choose the service to pass the referral on to."),
                 field="redirect_to",
             )
-        if redirect_to.organisation_id == referral.receiving_organisation_id:
+        if redirect_to.organisation_id in (
+            referral.receiving_organisation_id,
+            referral.referring_organisation_id,
+        ):
             raise ReferralError(
-                _("Choose another organisation's service."), field="redirect_to"
+                _("Choose a service of an organisation not yet in this referral."),
+                field="redirect_to",
+            )
+        if redirect_to.status != Service.Status.ACTIVE:
+            raise ReferralError(
+                _("This service is not taking referrals at the moment."),
+                field="redirect_to",
+            )
+        if not selectors.receiver_may_see_details(referral):
+            raise ConsentMissing(
+                _("The entrepreneur's consent has ended; it cannot be passed on.")
             )
     if to == flow.COMPLETED and outcome is None:
         raise ReferralError(
@@ -755,6 +797,19 @@ def transition(
         _send(referral, by=by, party=party)
         return referral
     _move(referral, by=by, party=party, to=to, reason=reason, note=note)
+    if to == flow.WITHDRAWN and by.pk == referral.entrepreneur_id:
+        # Entrepreneurs who withdraw a referral stop sharing with the receiver too.
+        Consent.objects.filter(
+            referral=referral,
+            status__in=(Consent.Status.GIVEN, Consent.Status.REQUESTED),
+        ).update(status=Consent.Status.WITHDRAWN, withdrawn_at=timezone.now())
+        log(
+            referral,
+            actor=by,
+            action=LogEntry.Action.CONSENT,
+            party=flow.ENTREPRENEUR,
+            withdrawn=True,
+        )
     if to == flow.COMPLETED and outcome is not None:
         _record_outcome(referral, by=by, party=party, outcome=outcome)
     if to == flow.REDIRECTED and redirect_to is not None:
@@ -763,25 +818,47 @@ def transition(
 
 
 def _redirect(referral: Referral, *, by: User, service: Service) -> Referral:
-    """Start a linked referral to `service`, asking the entrepreneur's consent anew."""
+    """Start a linked referral to `service`, asking the entrepreneur's consent anew.
+
+    The passed-on referral belongs to the original referrer (or the entrepreneur,
+    for a self-referral), not to the organisation that passed it on: that one
+    learns nothing more than its consent allowed. Notes travel only if the
+    consent covered them; wellbeing answers are never pre-ticked.
+    """
     old = selectors.consent_of(referral)
-    fields = old.fields if old is not None else ["name", "email"]
-    linked = create_referral(
-        by=by,
+    covered = set(old.fields) if old is not None else set()
+    fields = [f for f in (old.fields if old else ["name"]) if f != "wellbeing"]
+    linked = Referral.objects.create(
         entrepreneur=referral.entrepreneur,
-        consent=ConsentInput(
-            fields=fields,
-            purpose=old.purpose if old is not None else _("Passed-on referral"),
-            expires_on=max(
-                old.expires_on if old is not None else timezone.localdate(),
-                timezone.localdate() + timedelta(days=90),
-            ),
-        ),
+        referrer=referral.referrer,
+        referring_organisation=referral.referring_organisation,
         service=service,
-        from_organisation=referral.receiving_organisation,
-        note=referral.note,
-        wellbeing_note=referral.wellbeing_note,
+        service_name=service.name,
+        receiving_organisation=service.organisation,
+        note=referral.note if "note" in covered else "",
+        wellbeing_note=referral.wellbeing_note if "wellbeing" in covered else "",
         redirected_from=referral,
+    )
+    Consent.objects.create(
+        referral=linked,
+        receiving_organisation=service.organisation,
+        fields=fields or ["name"],
+        purpose=(old.purpose if old is not None else "")
+        or _("To offer the support asked for."),
+        expires_on=timezone.localdate() + timedelta(days=180),
+    )
+    Event.objects.create(referral=linked, to_status=flow.DRAFT, by=by, party="")
+    log(linked, actor=by, action=LogEntry.Action.CREATED)
+    notify_many(
+        [referral.entrepreneur],
+        kind="referrals.consent_requested",
+        message=_(
+            "%(org)s suggests %(target)s for you instead. "
+            "Nothing is shared until you agree."
+        )
+        % {"org": referral.receiving_organisation.name, "target": service.name},
+        url=linked.get_absolute_url(),
+        actor=by,
     )
     return linked
 
@@ -833,15 +910,27 @@ def post_message(
     if audience == Message.Audience.EVERYONE:
         people.append(referral.entrepreneur)
     recipients = {p.pk: p for p in people if p.pk != by.pk}
-    if recipients:
-        notify_many(
-            list(recipients.values()),
-            kind="referrals.message",
-            message=_("%(person)s wrote on the referral to %(target)s.")
-            % {"person": by.profile.display_name, "target": referral.target_name},
-            url=referral.get_absolute_url() + "#thread",
-            actor=by,
-        )
+    # Receivers who may not see the entrepreneur's name are told without it.
+    masked = by.pk == referral.entrepreneur_id and not referral.name_shared
+    named = [
+        p
+        for p in recipients.values()
+        if not (masked and selectors.parties_of(p, referral) == {flow.RECEIVER})
+    ]
+    anonymous = [p for p in recipients.values() if p not in named]
+    for group, person in (
+        (named, by.profile.display_name),
+        (anonymous, _("The entrepreneur")),
+    ):
+        if group:
+            notify_many(
+                group,
+                kind="referrals.message",
+                message=_("%(person)s wrote on the referral to %(target)s.")
+                % {"person": person, "target": referral.target_name},
+                url=referral.get_absolute_url() + "#thread",
+                actor=by if person != _("The entrepreneur") else None,
+            )
     return message
 
 

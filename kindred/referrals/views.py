@@ -85,6 +85,13 @@ EXPORT_LIMIT = 10_000
 LIST_COUNT_CAP = 1000
 
 
+def _cell(value: object) -> object:
+    """A CSV cell a spreadsheet will not run as a formula."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def _export(user: User, name: str, referrals: Any) -> HttpResponse:
     """The list as CSV, at most 10,000 rows; every exported referral is logged."""
     rows = list(referrals[:EXPORT_LIMIT])
@@ -118,7 +125,8 @@ def _export(user: User, name: str, referrals: Any) -> HttpResponse:
             and "name" in referral.consent.fields
         )
         writer.writerow(
-            [
+            _cell(value)
+            for value in [
                 referral.pk,
                 referral.status,
                 referral.service_name,
