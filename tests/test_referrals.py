@@ -759,3 +759,14 @@ def test_a_referral_whose_consent_ended_cannot_be_passed_on(
             referral, by=receiver, to=flow.REDIRECTED, redirect_to=other_service
         )
     assert not Referral.objects.filter(redirected_from=referral).exists()
+
+
+def test_the_open_badge_stops_counting_at_99(monkeypatch, refer, receiver):
+    monkeypatch.setattr(selectors, "BADGE_CAP", 2)
+    for _ in range(2):
+        refer()
+    assert selectors.box_counts(receiver)["received"] == 2
+    assert not selectors.box_counts(receiver)["received_more"]
+    refer()
+    counts = selectors.box_counts(receiver)
+    assert (counts["received"], counts["received_more"]) == (2, 1)

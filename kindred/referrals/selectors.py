@@ -296,13 +296,22 @@ def rows_by_id(ids: list[int]) -> list[Referral]:
     return [found[pk] for pk in ids if pk in found]
 
 
+BADGE_CAP = 99
+
+
 def box_counts(user: User) -> dict[str, int]:
-    """How many open referrals wait in each list (three counts, one query each)."""
+    """How many open referrals wait in each list (three counts, one query each).
+
+    Open referrals received are counted up to 100 (shown as "99+"): a busy
+    organisation's badge costs no more than a small one's.
+    """
+    received = Referral.objects.filter(
+        receiving_organisation_id__in=staff_organisation_ids(user),
+        status__in=(flow.SENT, flow.ACCEPTED, flow.IN_PROGRESS, flow.ON_HOLD),
+    )[: BADGE_CAP + 1].count()
     return {
-        "received": Referral.objects.filter(
-            receiving_organisation_id__in=staff_organisation_ids(user),
-            status__in=(flow.SENT, flow.ACCEPTED, flow.IN_PROGRESS, flow.ON_HOLD),
-        ).count(),
+        "received": min(received, BADGE_CAP),
+        "received_more": int(received > BADGE_CAP),
         "mine": Referral.objects.filter(entrepreneur=user)
         .filter(status__in=flow.OPEN)
         .count(),
