@@ -52,7 +52,14 @@ from benchmarks.bench_search import (
     _pg_url,
     _serve_env,
 )
-from benchmarks.common import base_env, kindred, server, write_result
+from benchmarks.common import (
+    base_env,
+    code_line,
+    kindred,
+    latency_table,
+    server,
+    write_result,
+)
 
 SCALE = int(os.environ.get("KINDRED_BENCH_SCALE", 50_000))
 REPEATS = int(os.environ.get("KINDRED_BENCH_REPEATS", 60))
@@ -407,25 +414,10 @@ def _summary(
         "interleaved with the hello-world view, signed in through the login form "
         "as an admin of the organisation that received the most referrals (and, "
         "for reference, as an admin or practitioner of one with a handful).",
-        f"Code: commit {code['commit']}"
-        + (" with uncommitted changes" if code["kindred_changed_since_commit"] else "")
-        + (
-            "; the code changed during the run"
-            if code.get("changed_during_run")
-            else ""
-        )
-        + ".",
+        code_line(code),
         "",
-        "| database | page | p50 ms | p95 ms | p50 / hello | p95 / hello |",
-        "|---|---|---|---|---|---|",
+        *latency_table(databases, LABELS),
     ]
-    for db, figures in databases.items():
-        for kind, label in LABELS.items():
-            f = figures["latency"][kind]
-            lines.append(
-                f"| {db} | {label} | {f['p50_ms']:.1f} | {f['p95_ms']:.1f} | "
-                f"{f['ratio_p50']:.2f} | {f['ratio_p95']:.2f} |"
-            )
     lines += [
         "",
         "SQL queries per page, counted in process (Django test client), for the "

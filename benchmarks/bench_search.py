@@ -41,7 +41,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from benchmarks.common import ROOT, base_env, kindred, server, write_result
+from benchmarks.common import (
+    ROOT,
+    base_env,
+    code_line,
+    kindred,
+    latency_table,
+    server,
+    write_result,
+)
 
 SCALE = int(os.environ.get("KINDRED_BENCH_SCALE", 50_000))
 IMPORT_SERVICES = int(os.environ.get("KINDRED_BENCH_IMPORT_SERVICES", 20_000))
@@ -591,25 +599,10 @@ def _summary(
         f"one client; search: {len(SEARCH_QUERIES)} queries with facets x "
         f"{REPEATS}; navigator: {len(NAVIGATOR_NEEDS)} needs; interleaved with "
         "the hello-world view.",
-        f"Code: commit {code['commit']}"
-        + (" with uncommitted changes" if code["kindred_changed_since_commit"] else "")
-        + (
-            "; the code changed during the run"
-            if code.get("changed_during_run")
-            else ""
-        )
-        + ".",
+        code_line(code),
         "",
-        "| database | page | p50 ms | p95 ms | p50 / hello | p95 / hello |",
-        "|---|---|---|---|---|---|",
+        *latency_table(databases, labels),
     ]
-    for db, figures in databases.items():
-        for kind, label in labels.items():
-            f = figures["latency"][kind]
-            lines.append(
-                f"| {db} | {label} | {f['p50_ms']:.1f} | {f['p95_ms']:.1f} | "
-                f"{f['ratio_p50']:.2f} | {f['ratio_p95']:.2f} |"
-            )
     lines += [
         "",
         "| database | first search, cold worker | index build (in process) | "

@@ -160,3 +160,33 @@ def base_env(**extra: str) -> dict[str, str]:
 
 def python() -> str:
     return sys.executable
+
+
+def code_line(code: dict[str, Any]) -> str:
+    """The results' "Code: commit …" line, saying if the code was not committed."""
+    return (
+        f"Code: commit {code['commit']}"
+        + (" with uncommitted changes" if code["kindred_changed_since_commit"] else "")
+        + (
+            "; the code changed during the run"
+            if code.get("changed_during_run")
+            else ""
+        )
+        + "."
+    )
+
+
+def latency_table(databases: dict[str, Any], labels: dict[str, str]) -> list[str]:
+    """Markdown rows of p50/p95 and their ratios to hello-world, per database."""
+    lines = [
+        "| database | page | p50 ms | p95 ms | p50 / hello | p95 / hello |",
+        "|---|---|---|---|---|---|",
+    ]
+    for db, figures in databases.items():
+        for kind, label in labels.items():
+            f = figures["latency"][kind]
+            lines.append(
+                f"| {db} | {label} | {f['p50_ms']:.1f} | {f['p95_ms']:.1f} | "
+                f"{f['ratio_p50']:.2f} | {f['ratio_p95']:.2f} |"
+            )
+    return lines

@@ -198,11 +198,7 @@ class Referral(models.Model):
     @property
     def name_shared(self) -> bool:
         """Whether the receiver may see the entrepreneur's name now."""
-        try:
-            consent = self.consent
-        except Consent.DoesNotExist:
-            return False
-        return consent.is_valid() and "name" in consent.fields
+        return self.consent_valid and "name" in self.consent.fields
 
 
 class Consent(models.Model):
@@ -263,9 +259,6 @@ class Consent(models.Model):
     def is_valid(self, today: object | None = None) -> bool:
         today = today or timezone.localdate()
         return self.status == self.Status.GIVEN and self.expires_on >= today  # type: ignore[operator]
-
-    def covers(self, field: str) -> bool:
-        return self.is_valid() and field in self.fields
 
 
 class Event(models.Model):

@@ -159,8 +159,7 @@ def consent_of(referral: Referral) -> Consent | None:
 
 
 def receiver_may_see_details(referral: Referral) -> bool:
-    consent = consent_of(referral)
-    return consent is not None and consent.is_valid()
+    return referral.consent_valid
 
 
 @dataclass
@@ -319,16 +318,6 @@ def box_counts(user: User) -> dict[str, int]:
             referral__entrepreneur=user, status=Consent.Status.REQUESTED
         ).count(),
     }
-
-
-def organisation_referrals(organisation: Organisation) -> QuerySet[Referral]:
-    """An organisation's referrals, sent and received (drafts it sent only)."""
-    return with_card_data(
-        Referral.objects.filter(
-            Q(referring_organisation=organisation)
-            | (Q(receiving_organisation=organisation) & Q(sent_at__isnull=False))
-        )
-    ).order_by("-created_at", "-id")
 
 
 def overdue(now: datetime | None = None) -> QuerySet[Referral]:
