@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "kindred.directory",
     "kindred.referrals",
     "kindred.collaboration",
+    "kindred.communities",
+    "kindred.events",
     "kindred.api",
 ]
 

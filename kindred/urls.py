@@ -20,6 +20,8 @@ urlpatterns = [
     path("", include("kindred.directory.urls")),
     path("referrals/", include("kindred.referrals.urls")),
     path("", include("kindred.collaboration.urls")),
+    path("groups/", include("kindred.communities.urls")),
+    path("events/", include("kindred.events.urls")),
     path("hsds/", include("kindred.directory.hsds_urls")),
     path("steward/", include("kindred.core.steward_urls")),
     path("api/v1/", include("kindred.api.urls")),

@@ -3,7 +3,14 @@ from django.urls import path
 from django.views.generic import TemplateView
 from drf_spectacular.views import SpectacularAPIView
 
-from kindred.api import collaboration, directory, referrals, views
+from kindred.api import (
+    collaboration,
+    communities,
+    directory,
+    events,
+    referrals,
+    views,
+)
 
 app_name = "api"
 
@@ -123,4 +130,9 @@ urlpatterns = [
     path("regions", views.RegionList.as_view(), name="regions"),
     path("sectors", views.SectorList.as_view(), name="sectors"),
 ]
-urlpatterns += referrals.urlpatterns + collaboration.urlpatterns
+urlpatterns += (
+    referrals.urlpatterns
+    + collaboration.urlpatterns
+    + communities.urlpatterns
+    + events.urlpatterns
+)

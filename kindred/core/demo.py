@@ -19,9 +19,11 @@ from django.utils.text import slugify
 
 from kindred.accounts.models import Profile, Stage, User, Visibility
 from kindred.collaboration import demo as collaboration_demo
+from kindred.communities import demo as communities_demo
 from kindred.core import vocabulary
 from kindred.core.models import Region, Sector, Topic
 from kindred.directory import demo as directory_demo
+from kindred.events import demo as events_demo
 from kindred.notifications.services import notify
 from kindred.organisations.models import (
     Invitation,
@@ -567,6 +569,9 @@ def build(
     )
     # Partnerships, a call for collaboration and success stories with shared credit.
     collaboration_demo.build(orgs, by_email, rng)
+    # Communities of practice, then the events they and the organisations host.
+    groups = communities_demo.build(orgs, by_email, rng)
+    events_demo.build(orgs, by_email, groups, rng)
     # Referrals between organisations: the founder's journey, then many more.
     tick(
         referral_demo.build(

@@ -1,0 +1,163 @@
+"""Groups (communities of practice) and who belongs to them.
+
+Status, role and rule values are stable codes: the API shows them as they are stored.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kindred.core.models import Topic
+
+
+class Group(models.Model):
+    """A community of practice: people who learn together around a purpose."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Waiting for approval")
+        ACTIVE = "active", _("Active")
+        DECLINED = "declined", _("Declined")
+        ARCHIVED = "archived", _("Archived (read-only)")
+
+    class Joining(models.TextChoices):
+        OPEN = "open", _("Open: anyone can join")
+        REQUEST = "request", _("Request to join: facilitators approve")
+        INVITATION = "invitation", _("By invitation only")
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", _("Public: members of Kindred can read it")
+        PRIVATE = "private", _("Private: only group members see its content")
+
+    class Kind(models.TextChoices):
+        COMMUNITY = "community", _("Community of practice")
+        COHORT = "cohort", _("Programme cohort")
+
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("web address"), max_length=80, unique=True)
+    purpose = models.TextField(
+        _("purpose"),
+        max_length=4000,
+        help_text=_("What the group is for and who it is for. Markdown is allowed."),
+    )
+    topics = models.ManyToManyField(
+        Topic, verbose_name=_("topics"), blank=True, related_name="groups"
+    )
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=Kind.choices, default=Kind.COMMUNITY
+    )
+    joining = models.CharField(
+        _("who can join"), max_length=10, choices=Joining.choices, default=Joining.OPEN
+    )
+    visibility = models.CharField(
+        _("who can read it"),
+        max_length=10,
+        choices=Visibility.choices,
+        default=Visibility.PUBLIC,
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("run by organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="groups",
+        help_text=_("Optional: the organisation that hosts this group."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        indexes = [models.Index(fields=["status", "visibility"])]
+        verbose_name = _("group")
+        verbose_name_plural = _("groups")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("communities:detail", args=[self.slug])
+
+    @property
+    def is_archived(self) -> bool:
+        return self.status == self.Status.ARCHIVED
+
+
+class Membership(models.Model):
+    """One person's place in one group, from request or invitation to leaving."""
+
+    class Role(models.TextChoices):
+        MEMBER = "member", _("Member")
+        FACILITATOR = "facilitator", _("Facilitator")
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Asked to join")
+        INVITED = "invited", _("Invited")
+        ACTIVE = "active", _("Member")
+        LEFT = "left", _("Left")
+        REMOVED = "removed", _("Removed")
+
+    group = models.ForeignKey(
+        Group, on_delete=models.CASCADE, related_name="memberships"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="group_memberships",
+    )
+    role = models.CharField(
+        _("role"), max_length=12, choices=Role.choices, default=Role.MEMBER
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    joined_at = models.DateTimeField(null=True, blank=True)
+    left_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["group", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "user"], name="one_membership_per_group_and_person"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["user", "status"],
+                name="group_membership_by_user",
+                condition=Q(status="active"),
+            )
+        ]
+        verbose_name = _("group membership")
+        verbose_name_plural = _("group memberships")
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.group} ({self.role}, {self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
