@@ -50,7 +50,7 @@ from kindred.accounts.models import User
 user = User.objects.get(email="founder@example.org")
 session = SessionStore()
 session[SESSION_KEY] = str(user.pk)
-session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+session[BACKEND_SESSION_KEY] = "kindred.accounts.backends.ModelBackend"
 session[HASH_SESSION_KEY] = user.get_session_auth_hash()
 session.create()
 print("SESSION" + session.session_key)

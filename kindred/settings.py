@@ -143,8 +143,9 @@ if TESTING:
 
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # Django's and allauth's backends, loading the profile with the user.
+    "kindred.accounts.backends.ModelBackend",
+    "kindred.accounts.backends.AuthenticationBackend",
 ]
 
 _VALIDATORS = "django.contrib.auth.password_validation"
@@ -217,11 +218,27 @@ STORAGES = {
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
+    # Group library files: outside MEDIA_ROOT, served only through a view that
+    # checks who may read them (docs/communities.md).
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": env.str(
+                "KINDRED_PRIVATE_ROOT", default=str(VAR_DIR / "private")
+            ),
+            "base_url": None,
+        },
+    },
 }
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5_242_880
 KINDRED_MAX_IMAGE_BYTES = env.int("KINDRED_MAX_IMAGE_BYTES", default=2 * 1024 * 1024)
+# Groups: whether stewards approve proposed groups, and the largest library file.
+KINDRED_GROUPS_NEED_APPROVAL = env.bool("KINDRED_GROUPS_NEED_APPROVAL", default=True)
+KINDRED_MAX_RESOURCE_BYTES = env.int(
+    "KINDRED_MAX_RESOURCE_BYTES", default=10 * 1024 * 1024
+)
 
 KINDRED_VIDEO_BASE_URL = env.str(
     "KINDRED_VIDEO_BASE_URL", default="https://meet.jit.si/"
