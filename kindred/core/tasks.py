@@ -151,6 +151,7 @@ SCHEDULE: list[Job] = [
         "kindred.referrals.tasks.remind_overdue",
         "hourly",
     ),
+    Job("event reminders", "kindred.events.tasks.send_reminders", "every:5"),
 ]
 
 

@@ -8,7 +8,30 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self) -> None:
+        from kindred.notifications import kinds
         from kindred.webhooks import events
 
         events.register("event.registered", _("Someone registers for your event"))
         events.register("event.cancelled", _("A registration or an event is cancelled"))
+        kinds.register(
+            "events.registered",
+            _("Someone registers for an event you host"),
+            default_delivery="daily",
+        )
+        kinds.register(
+            "events.promoted", _("A place comes free for you from the waiting list")
+        )
+        kinds.register(
+            "events.reminder", _("Reminders a day and an hour before your events")
+        )
+        kinds.register(
+            "events.cancelled", _("An event you registered for is cancelled")
+        )
+        kinds.register(
+            "events.changed",
+            _("The time or place of an event you registered for changes"),
+        )
+        kinds.register(
+            "events.cohost_invited",
+            _("Your organisation is asked to co-host an event"),
+        )
