@@ -924,11 +924,6 @@ def upload_file(
     return resource
 
 
-def open_file(resource: Resource) -> IO[bytes]:
-    """Open a file resource's stored content for reading."""
-    return storages["private"].open(resource.file_name, "rb")
-
-
 @transaction.atomic
 def set_useful(resource: Resource, *, by: User, useful: bool) -> Resource:
     """Say a resource is useful, or take it back; once per person (members)."""

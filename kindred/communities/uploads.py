@@ -12,13 +12,18 @@ from __future__ import annotations
 import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from django.conf import settings
+from django.core.files.storage import storages
+from django.http import FileResponse
 from django.utils.translation import gettext as _
 from PIL import Image
 
 from kindred.core.errors import KindredError
+
+if TYPE_CHECKING:
+    from kindred.communities.models import Resource
 
 _OFFICE = "application/vnd.openxmlformats-officedocument"
 
@@ -138,3 +143,22 @@ def _office_matches(upload: IO[bytes], main_type: str) -> bool:
             return False
         content_types = archive.read(info).decode("utf-8", errors="replace")
     return f'ContentType="{main_type}"' in content_types
+
+
+def open_file(resource: Resource) -> IO[bytes]:
+    """Open a file resource's stored content for reading."""
+    return storages["private"].open(resource.file_name, "rb")
+
+
+def download_response(resource: Resource) -> FileResponse:
+    """The stored file as an attachment that browsers never render in place."""
+    response = FileResponse(
+        open_file(resource),
+        as_attachment=True,
+        filename=resource.original_name,
+        content_type=resource.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response

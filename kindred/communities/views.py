@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -32,7 +32,8 @@ from kindred.communities.forms import (
     ThreadForm,
     UploadForm,
 )
-from kindred.communities.models import Group, Membership, Reply, Resource, Thread
+from kindred.communities.models import Group, Membership, Reply, Thread
+from kindred.communities.uploads import download_response
 from kindred.core.errors import KindredError, NotAllowed
 from kindred.core.http import add_error, paginate
 
@@ -587,20 +588,6 @@ def resource_upload(request: HttpRequest, slug: str) -> HttpResponse:
             messages.success(request, _("The file is added to the library."))
             return redirect("communities:resources", group.slug)
     return _resources_page(request, group, upload_form=form, status=400)
-
-
-def download_response(resource: Resource) -> FileResponse:
-    """The stored file as an attachment that browsers never render in place."""
-    response = FileResponse(
-        services.open_file(resource),
-        as_attachment=True,
-        filename=resource.original_name,
-        content_type=resource.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @login_required
