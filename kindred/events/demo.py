@@ -1,12 +1,109 @@
-"""Demo events: online, in-person and hybrid sessions, some recurring."""
+"""Demo events: online, in-person and hybrid sessions, some recurring.
+
+Rows are written directly (past events cannot be made through the services, which
+only accept future starts); a few dozen rows, so it stays fast at any scale.
+"""
 
 from __future__ import annotations
 
 import random
+from datetime import datetime, time, timedelta
+
+from django.utils import timezone
 
 from kindred.accounts.models import User
+from kindred.algorithms import recurrence
 from kindred.communities.models import Group
+from kindred.communities.models import Membership as GroupMembership
+from kindred.core.models import Topic
+from kindred.core.video import room_url
+from kindred.events.models import (
+    Answer,
+    Event,
+    EventHost,
+    EventSeries,
+    Feedback,
+    Question,
+    Registration,
+)
 from kindred.organisations.models import Organisation
+
+ZONE = "Europe/London"
+
+
+def _at(days: int, hour: int, minute: int = 0) -> datetime:
+    """A London wall-clock time `days` from today."""
+    day = timezone.localdate() + timedelta(days=days)
+    return recurrence.to_utc(datetime.combine(day, time(hour, minute)), ZONE)
+
+
+def _event(
+    title: str,
+    *,
+    description: str,
+    format: str,
+    starts_at: datetime,
+    hours: float = 1.5,
+    location: str = "",
+    hosts: list[Organisation] | None = None,
+    person: User | None = None,
+    group: Group | None = None,
+    capacity: int | None = None,
+    topics: list[Topic] | None = None,
+    series: EventSeries | None = None,
+    status: str = Event.Status.SCHEDULED,
+) -> Event:
+    if group is not None:
+        host_kind = Event.HostKind.GROUP
+    elif hosts:
+        host_kind = Event.HostKind.ORGANISATION
+    else:
+        host_kind = Event.HostKind.PERSON
+    event = Event.objects.create(
+        title=title,
+        description=description,
+        format=format,
+        location=location,
+        meeting_url=room_url(title) if format != Event.Format.IN_PERSON else "",
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=hours),
+        time_zone=ZONE,
+        capacity=capacity,
+        host_kind=host_kind,
+        host_person=person if host_kind == Event.HostKind.PERSON else None,
+        group=group,
+        series=series,
+        status=status,
+        created_by=person,
+        cancelled_at=timezone.now() if status == Event.Status.CANCELLED else None,
+    )
+    EventHost.objects.bulk_create(
+        [
+            EventHost(event=event, organisation=org, position=i)
+            for i, org in enumerate(hosts or [])
+        ]
+    )
+    if topics:
+        event.topics.set(topics)
+    return event
+
+
+def _register(
+    event: Event, people: list[User], status: str = Registration.Status.REGISTERED
+) -> list[Registration]:
+    now = timezone.now()
+    return Registration.objects.bulk_create(
+        [
+            Registration(
+                event=event,
+                user=person,
+                status=status,
+                queued_at=now + timedelta(seconds=i),
+                created_at=now,
+            )
+            for i, person in enumerate(people)
+        ]
+    )
 
 
 def build(
@@ -16,3 +113,209 @@ def build(
     rng: random.Random,
 ) -> None:
     """Create demo events, past and upcoming, with registrations."""
+    topics = {t.slug: t for t in Topic.objects.all()}
+
+    def topic(*slugs: str) -> list[Topic]:
+        return [topics[s] for s in slugs if s in topics]
+
+    hub, mindful, university = orgs[0], orgs[1], orgs[2]
+    chamber, skills = orgs[4], orgs[7]
+    founder = people["founder@example.org"]
+    lead = people["programme.lead@example.org"]
+    others = [
+        u for email, u in sorted(people.items()) if email.endswith("demo.example.org")
+    ]
+    crowd = rng.sample(others, min(12, len(others)))
+
+    clinic = _event(
+        "Cash-flow clinic",
+        description="Bring your numbers: a **practical hour** on forecasting cash "
+        "flow, with time for your questions.",
+        format=Event.Format.ONLINE,
+        starts_at=_at(3, 12, 30),
+        hours=1,
+        hosts=[hub],
+        capacity=30,
+        topics=topic("cash-flow-forecasting", "bookkeeping-and-accounts"),
+    )
+    Question.objects.create(
+        event=clinic, text="What would you like to ask about?", position=0
+    )
+    _register(clinic, [founder, *crowd[:5]])
+
+    _event(
+        "Mindful leadership morning",
+        description="A calm morning of breathing practice and conversation for "
+        "founders under pressure. Tea and toast provided.",
+        format=Event.Format.IN_PERSON,
+        starts_at=_at(6, 9, 30),
+        hours=2.5,
+        location="The Quaker Meeting House, 4 Mill Lane, Northshire",
+        hosts=[mindful],
+        capacity=16,
+        topics=topic("mindfulness", "leadership-and-management"),
+    )
+
+    export = _event(
+        "Export readiness workshop",
+        description="Markets, paperwork and trade missions, with the Chamber's "
+        "export documents team. Join in the room or online.",
+        format=Event.Format.HYBRID,
+        starts_at=_at(10, 14),
+        hours=2,
+        location="Chamber House, Market Square, Northshire",
+        hosts=[hub, chamber],
+        capacity=40,
+        topics=topic("exporting-and-international-trade"),
+    )
+    _register(export, crowd[3:9])
+
+    pitch = _event(
+        "Pitch practice evening",
+        description="Five minutes each, friendly feedback from mentors. Places "
+        "are few so everyone gets a turn.",
+        format=Event.Format.IN_PERSON,
+        starts_at=_at(8, 18),
+        hours=2,
+        location="Enterprise Hub, University of Northshire",
+        hosts=[university],
+        capacity=4,
+        topics=topic("public-speaking-and-pitching", "sales-and-negotiation"),
+    )
+    _register(pitch, crowd[:4])
+    _register(pitch, [*crowd[4:5], founder], status=Registration.Status.WAITLISTED)
+
+    past = _event(
+        "Pricing for profit",
+        description="How to set prices that cover your costs and your time.",
+        format=Event.Format.ONLINE,
+        starts_at=_at(-7, 10),
+        hours=1.5,
+        hosts=[skills],
+        topics=topic("pricing"),
+    )
+    attended = _register(past, [founder, *crowd[5:9]])
+    for i, registration in enumerate(attended):
+        registration.attendance = (
+            Registration.Attendance.NO_SHOW
+            if i == len(attended) - 1
+            else Registration.Attendance.ATTENDED
+        )
+    Registration.objects.bulk_update(attended, ["attendance"])
+    comments = ["Clear and practical.", "", "I raised my prices the next day!", ""]
+    Feedback.objects.bulk_create(
+        [
+            Feedback(registration=r, rating=rng.choice([4, 5]), comment=comments[i])
+            for i, r in enumerate(attended[:-1])
+        ]
+    )
+
+    _event(
+        "Founders' coffee (online)",
+        description="An informal half hour to swap what is working. No slides.",
+        format=Event.Format.ONLINE,
+        starts_at=_at(4, 8, 30),
+        hours=0.5,
+        person=founder,
+        topics=topic("branding"),
+    )
+    _event(
+        "Grant writing surgery",
+        description="Postponed to the new year.",
+        format=Event.Format.ONLINE,
+        starts_at=_at(5, 15),
+        hosts=[orgs[3]],
+        topics=topic("loans-and-grants"),
+        status=Event.Status.CANCELLED,
+    )
+    _weekly_sessions(mindful, lead, founder, groups, topic("mindfulness"), crowd)
+
+
+def _weekly_sessions(
+    mindful: Organisation,
+    lead: User,
+    founder: User,
+    groups: list[Group],
+    topics: list[Topic],
+    crowd: list[User],
+) -> None:
+    """A weekly online session of a public demo group (hosted by it, its facilitator
+    the creator), or of the wellbeing programme while there are no groups."""
+    public = [
+        g
+        for g in groups
+        if g.visibility == Group.Visibility.PUBLIC and g.status == Group.Status.ACTIVE
+    ]
+    founders = set(
+        GroupMembership.objects.filter(
+            user=founder, status=GroupMembership.Status.ACTIVE
+        ).values_list("group_id", flat=True)
+    )
+    # A public group the founder belongs to, so the journey finds its sessions.
+    group = next((g for g in public if g.pk in founders), public[0] if public else None)
+    creator = lead
+    if group is not None:
+        facilitator = (
+            GroupMembership.objects.filter(
+                group=group, role=GroupMembership.Role.FACILITATOR
+            )
+            .select_related("user")
+            .first()
+        )
+        creator = facilitator.user if facilitator else lead
+    first = timezone.localdate() + timedelta(days=2)
+    local = datetime.combine(first, time(10, 0))
+    sessions = recurrence.expand(
+        "FREQ=WEEKLY;COUNT=8", start=local, duration=timedelta(hours=1), time_zone=ZONE
+    )
+    series = EventSeries.objects.create(
+        rule="FREQ=WEEKLY;COUNT=8",
+        time_zone=ZONE,
+        first_start=sessions[0].starts_at,
+        created_by=creator,
+    )
+    room = room_url("wellbeing circle")
+    title = f"{group.name}: weekly session" if group else "Wellbeing circle"
+    events = Event.objects.bulk_create(
+        [
+            Event(
+                title=title,
+                description="A weekly hour of mindfulness practice and peer "
+                "support. Come to one or to all of them.",
+                format=Event.Format.ONLINE,
+                meeting_url=room,
+                starts_at=s.starts_at,
+                ends_at=s.ends_at,
+                time_zone=ZONE,
+                capacity=25,
+                host_kind=Event.HostKind.GROUP
+                if group
+                else Event.HostKind.ORGANISATION,
+                group=group,
+                series=series,
+                created_by=creator,
+            )
+            for s in sessions
+        ]
+    )
+    events = list(Event.objects.filter(series=series).order_by("starts_at"))
+    if group is None:
+        EventHost.objects.bulk_create(
+            [EventHost(event=e, organisation=mindful) for e in events]
+        )
+    Through = Event.topics.through
+    Through.objects.bulk_create(
+        [Through(event_id=e.pk, topic_id=t.pk) for e in events for t in topics]
+    )
+    questions = Question.objects.bulk_create(
+        [
+            Question(event=e, text="Anything the facilitator should know?")
+            for e in events
+        ]
+    )
+    registrations = [r for e in events for r in _register(e, [founder, *crowd[6:9]])]
+    Answer.objects.create(
+        registration=registrations[0],
+        question=questions[0],
+        text="First time trying mindfulness.",
+    )
