@@ -71,6 +71,8 @@ def test_the_list_filters_and_shows_private_groups_by_name_only(
     assert_problem(api.get("/api/v1/groups", {"q": "a\x00b"}), 400, "q")
     detail = api.get(f"/api/v1/groups/{private_group.slug}").json()
     assert detail["can_read"] is False and detail["facilitators"] == []
+    assert detail["member_count"] is None
+    assert api.get(f"/api/v1/groups/{group.slug}").json()["member_count"] == 2
 
 
 @pytest.mark.parametrize(

@@ -52,8 +52,16 @@ class GroupSerializer(serializers.Serializer):
     status = codes(Group.Status, "GroupStatusEnum", read_only=True)
     topics = TermSerializer(many=True, read_only=True)
     organisation = OrganisationRefSerializer(read_only=True, allow_null=True)
-    member_count = serializers.IntegerField(read_only=True)
+    member_count = serializers.SerializerMethodField(
+        help_text="Null for a private group you are not a member of."
+    )
     created_at = serializers.DateTimeField(read_only=True)
+
+    def get_member_count(self, group: Group) -> int | None:
+        member_of = self.context.get("member_of", frozenset())
+        if group.visibility == Group.Visibility.PUBLIC or group.pk in member_of:
+            return int(group.member_count)  # type: ignore[attr-defined]
+        return None
 
 
 class GroupDetailSerializer(GroupSerializer):
@@ -320,6 +328,7 @@ def _group_response(request: Request, group: Group, code: int = 200) -> Response
     context = {
         "membership": selectors.membership_of(request.user, group),
         "can_read": group.can_read,  # type: ignore[attr-defined]
+        "member_of": selectors.member_group_ids(request.user),
     }
     return Response(GroupDetailSerializer(group, context=context).data, status=code)
 
@@ -363,6 +372,11 @@ class GroupList(generics.ListAPIView):
             topic=data.get("topic"),
             mine=bool(data.get("mine")),
         ).order_by("id")
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        context["member_of"] = selectors.member_group_ids(self.request.user)
+        return context
 
     @extend_schema(
         parameters=[GroupFilterSerializer],
