@@ -841,3 +841,40 @@ def test_feed_secrets_are_stored_hashed_revocable_and_recreatable(member):
     services.revoke_feed(by=member)
     assert services.feed_owner(new_raw) is None
     assert services.feed_owner("kcal_guess") is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_people_taking_the_last_place_at_once_cannot_both_get_it(
+    owner, organisation, member, another
+):
+    """The event row is locked while places are counted (PostgreSQL; SQLite
+    serialises writers by itself)."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs concurrent connections")
+    event = services.create_event(
+        details(capacity=1),
+        by=owner,
+        host_kind=Event.HostKind.ORGANISATION,
+        organisations=[organisation],
+    )
+    barrier = threading.Barrier(2)
+    statuses = []
+
+    def take(person):
+        try:
+            barrier.wait()
+            statuses.append(services.register(event, by=person).status)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=take, args=(p,)) for p in (member, another)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == ["registered", "waitlisted"]
+    assert selectors.counts(event).registered == 1
