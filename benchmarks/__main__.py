@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-ALL = ["members", "tasks", "search", "referrals"]
+ALL = ["members", "tasks", "search", "referrals", "community"]
 
 
 def main(names: list[str]) -> int:

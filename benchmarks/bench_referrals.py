@@ -227,7 +227,7 @@ def _paths(slug: str) -> dict[str, str]:
     }
 
 
-def _login(port: int, email: str) -> str:
+def _login(port: int, email: str, password: str = PASSWORD) -> str:
     """Sign in through the allauth form; return the Cookie header of the session."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     conn.request("GET", "/account/login/")
@@ -239,7 +239,7 @@ def _login(port: int, email: str) -> str:
     if response.status != 200 or token is None or "csrftoken" not in cookies:
         raise RuntimeError(f"login form: status {response.status}, no CSRF token")
     body = urlencode(
-        {"login": email, "password": PASSWORD, "csrfmiddlewaretoken": token[1]}
+        {"login": email, "password": password, "csrfmiddlewaretoken": token[1]}
     )
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     conn.request(
@@ -265,14 +265,27 @@ def _measure_pages(
 ) -> dict[str, Any]:
     """Time the busiest organisation's pages and, for reference, the small one's
     (what a page costs when there is little data), interleaved with hello-world."""
-    started = time.perf_counter()
     requests: dict[str, tuple[str, dict[str, str]]] = {"hello": (HELLO, {})}
     for who in ("busy", "small"):
         headers = {"Cookie": _login(port, logins[who])}
         for kind, path in pages[who].items():
             requests[kind if who == "busy" else f"{kind}_small_org"] = (path, headers)
-    # Warm every worker (a sync worker answers one request at a time, so two
-    # threads reach both workers), untimed.
+    return measure_interleaved(port, requests)
+
+
+def measure_interleaved(
+    port: int,
+    requests: dict[str, tuple[str, dict[str, str]]],
+    *,
+    repeats: int = REPEATS,
+    workers: int = WORKERS,
+) -> dict[str, Any]:
+    """Time each request `repeats` times, interleaved (the order alternating each
+    round), after an untimed warm-up of every worker; "hello" is the baseline each
+    figure is divided by."""
+    started = time.perf_counter()
+    # Warm every worker (a sync worker answers one request at a time, so one
+    # thread per worker reaches them all), untimed.
     errors: list[str] = []
 
     def warm() -> None:
@@ -282,7 +295,7 @@ def _measure_pages(
                 if status != 200:
                     errors.append(f"{path}: {status}")
 
-    threads = [threading.Thread(target=warm) for _ in range(WORKERS)]
+    threads = [threading.Thread(target=warm) for _ in range(workers)]
     for t in threads:
         t.start()
     for t in threads:
@@ -290,13 +303,13 @@ def _measure_pages(
     if errors:
         raise RuntimeError(f"warm-up failed: {errors[:3]}")
     samples: dict[str, list[float]] = {kind: [] for kind in requests}
-    for repeat in range(REPEATS):
+    for repeat in range(repeats):
         order = list(requests)
         if repeat % 2:  # alternate the order so drift hits every page alike
             order.reverse()
         for kind in order:
             path, h = requests[kind]
-            elapsed, status, body = _get(port, path, h)
+            elapsed, status, _body = _get(port, path, h)
             if status != 200:
                 raise RuntimeError(f"{kind} {path}: status {status}")
             samples[kind].append(elapsed)

@@ -1,6 +1,9 @@
-"""Kindred's URLs plus a hello-world view: the baseline the benchmarks compare with."""
+"""Kindred's URLs plus the two baselines the benchmarks compare with: a hello-world
+view, and an empty page in Kindred's layout (what every page costs before its own
+content: session, person, navigation, notification badge)."""
 
 from django.http import HttpRequest, HttpResponse
+from django.template import engines
 from django.urls import path
 
 from kindred.urls import handler400, handler403, handler404, handler500  # noqa: F401
@@ -11,4 +14,17 @@ def hello(request: HttpRequest) -> HttpResponse:
     return HttpResponse("Hello, world", content_type="text/plain")
 
 
-urlpatterns = [path("bench/hello", hello), *kindred_urlpatterns]
+_EMPTY = engines["django"].from_string(
+    '{% extends "base.html" %}{% block content %}<h1>Empty</h1>{% endblock %}'
+)
+
+
+def empty_page(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(_EMPTY.render(request=request))
+
+
+urlpatterns = [
+    path("bench/hello", hello),
+    path("bench/empty", empty_page),
+    *kindred_urlpatterns,
+]
