@@ -25,6 +25,7 @@ from kindred.communities.models import (
     UsefulVote,
 )
 from kindred.core.models import Topic
+from kindred.core.slugs import unique_slug
 from kindred.organisations.models import Membership as OrgMembership
 from kindred.organisations.models import Organisation, Role
 
@@ -198,27 +199,26 @@ def build(
         "wellbeing-cohort-spring": orgs[1],
         "cash-flow-clinic": orgs[6] if len(orgs) > 6 else None,
     }
-    Group.objects.bulk_create(
-        [
-            Group(
-                slug=slug,
-                name=name,
-                purpose=purpose,
-                joining=joining,
-                visibility=visibility,
-                kind=Group.Kind.COHORT
-                if slug.startswith("wellbeing-cohort")
-                else Group.Kind.COMMUNITY,
-                status=Group.Status.ACTIVE,
-                organisation=organisation_of.get(slug),
-                created_by=steward,
-                created_at=now - timedelta(days=60),
-                approved_at=now - timedelta(days=59),
-            )
-            for slug, name, purpose, joining, visibility, _t in GROUPS
-        ]
-    )
-    by_slug = {g.slug: g for g in Group.objects.filter(slug__in=[s[0] for s in GROUPS])}
+    # Slugs stay unique even when an earlier demo's groups outlived its people.
+    by_slug = {
+        slug: Group(
+            slug=unique_slug(Group, name, fallback=slug),
+            name=name,
+            purpose=purpose,
+            joining=joining,
+            visibility=visibility,
+            kind=Group.Kind.COHORT
+            if slug.startswith("wellbeing-cohort")
+            else Group.Kind.COMMUNITY,
+            status=Group.Status.ACTIVE,
+            organisation=organisation_of.get(slug),
+            created_by=steward,
+            created_at=now - timedelta(days=60),
+            approved_at=now - timedelta(days=59),
+        )
+        for slug, name, purpose, joining, visibility, _t in GROUPS
+    }
+    Group.objects.bulk_create(list(by_slug.values()))
     Topics = Group.topics.through
     Topics.objects.bulk_create(
         [
@@ -230,7 +230,7 @@ def build(
     )
     # A proposal waiting for the steward.
     proposal = Group.objects.create(
-        slug="export-first-steps",
+        slug=unique_slug(Group, "Export: first steps", fallback="export"),
         name="Export: first steps",
         purpose="For founders selling abroad for the first time.",
         status=Group.Status.PROPOSED,
