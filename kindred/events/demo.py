@@ -319,3 +319,64 @@ def _weekly_sessions(
         question=questions[0],
         text="First time trying mindfulness.",
     )
+
+
+def bulk_upcoming(
+    count: int,
+    *,
+    organisations: list[Organisation],
+    topics: list[Topic],
+    rng: random.Random,
+    days: int = 180,
+) -> int:
+    """Create `count` upcoming public events in bulk (for benchmarks): spread over
+    `days`, each hosted by one or two of `organisations` with one or two `topics`.
+    Return how many were made."""
+    now = timezone.now().replace(second=0, microsecond=0)
+    formats = list(Event.Format.values)
+    made = 0
+    for start in range(0, count, 2000):
+        rows = [
+            Event(
+                title=f"Workshop {start + i + 1}",
+                description="A practical session for founders.",
+                format=rng.choice(formats),
+                location="Northshire",
+                starts_at=now + timedelta(minutes=rng.randrange(60, days * 24 * 60)),
+                ends_at=now,  # set below, after the start is known
+                time_zone=ZONE,
+                capacity=rng.choice([None, 20, 50]),
+                host_kind=Event.HostKind.ORGANISATION,
+            )
+            for i in range(min(2000, count - start))
+        ]
+        for row in rows:
+            row.ends_at = row.starts_at + timedelta(hours=rng.choice([1, 2, 3]))
+        created = Event.objects.bulk_create(rows)
+        if created and created[0].pk is None:  # no RETURNING: read the ids back
+            created = list(
+                Event.objects.filter(title__startswith="Workshop ").order_by("-pk")[
+                    : len(rows)
+                ]
+            )
+        EventHost.objects.bulk_create(
+            [
+                EventHost(event_id=event.pk, organisation_id=org.pk, position=position)
+                for event in created
+                for position, org in enumerate(
+                    rng.sample(
+                        organisations, min(len(organisations), rng.choice([1, 2]))
+                    )
+                )
+            ]
+        )
+        Through = Event.topics.through
+        Through.objects.bulk_create(
+            [
+                Through(event_id=event.pk, topic_id=topic.pk)
+                for event in created
+                for topic in rng.sample(topics, min(len(topics), rng.choice([1, 2])))
+            ]
+        )
+        made += len(created)
+    return made

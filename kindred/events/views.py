@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -33,6 +34,8 @@ from kindred.events.forms import (
 )
 from kindred.events.models import Event, EventHost, Registration
 from kindred.organisations.models import Organisation
+
+FILTER_CHOICES_SECONDS = 60
 
 
 def _refuse(request: HttpRequest, error: NotAllowed) -> HttpResponse:
@@ -68,12 +71,22 @@ def _page_number(request: HttpRequest) -> int:
 @login_required
 @require_GET
 def calendar(request: HttpRequest) -> HttpResponse:
-    topics = [(t.slug, t.name) for t in selectors.calendar_topics()]
-    organisations = [(o.slug, o.name) for o in selectors.calendar_organisations()]
+    # The filter's choices change slowly; reading them costs more as events grow.
+    topics = cache.get_or_set(
+        "events:calendar-topics",
+        lambda: [(t.slug, t.name) for t in selectors.calendar_topics()],
+        FILTER_CHOICES_SECONDS,
+    )
+    organisations = cache.get_or_set(
+        "events:calendar-organisations",
+        lambda: [(o.slug, o.name) for o in selectors.calendar_organisations()],
+        FILTER_CHOICES_SECONDS,
+    )
     form = CalendarFilterForm(
         request.GET or None, topics=topics, organisations=organisations
     )
-    data = form.cleaned_data if form.is_valid() else {}
+    form.is_valid()  # an unknown choice drops that filter only, not the others
+    data = getattr(form, "cleaned_data", {})
     filters = selectors.CalendarFilters(
         topic=data.get("topic", ""),
         organisation=data.get("organisation", ""),
