@@ -78,7 +78,8 @@ GROUPS = [
     ),
 ]
 
-THREADS = {
+# slug -> [(title, body, replies, index of the reply that answers it or None)]
+THREADS: dict[str, list[tuple[str, str, list[str], int | None]]] = {
     "advisers-practice-circle": [
         (
             "How do you hand over a client to another organisation well?",
@@ -239,7 +240,7 @@ def build(
     )
 
     circle = _practitioners(orgs, 8)
-    members: dict[str, list[tuple[User, str]]] = {
+    members: dict[str, list[tuple[User, Membership.Role]]] = {
         "advisers-practice-circle": [
             (adviser, Membership.Role.FACILITATOR),
             (mentor, Membership.Role.FACILITATOR),
@@ -323,7 +324,7 @@ def build(
             if answer_index is not None:
                 thread.answer = reply_rows[answer_index]
             thread.save(update_fields=["reply_count", "last_activity_at", "answer"])
-            followers = {author.pk} | {r.author_id for r in reply_rows}
+            followers = {author.pk} | {r.author.pk for r in reply_rows if r.author}
             ThreadFollow.objects.bulk_create(
                 [ThreadFollow(thread=thread, user_id=pk) for pk in followers]
             )

@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -592,7 +592,7 @@ def resource_upload(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def resource_download(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def resource_download(request: HttpRequest, slug: str, pk: int) -> FileResponse:
     group = permissions.get_readable_group_for_user(_user(request), slug)
     resource = permissions.get_resource_for_user(_user(request), group, pk)
     if not resource.is_file:
