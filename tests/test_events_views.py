@@ -83,6 +83,9 @@ def test_the_calendar_lists_events_by_month_with_filters(
         in client.get("/events/?topic=cash-flow-forecasting").content.decode()
     )
     assert client.get("/events/?format=bogus&page=x").status_code == 200
+    # An unknown value drops that filter only.
+    kept = client.get("/events/?format=bogus&topic=pricing").content.decode()
+    assert "No events match these filters." in kept
 
 
 def test_the_calendar_says_when_there_are_no_events(client, member):
