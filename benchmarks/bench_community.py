@@ -6,8 +6,7 @@ a public group of 10,000 threads and 5,000 upcoming public events (some with
 topics, some co-hosted by organisations, spread over the next year):
 - latency (p50/p95) of the big group's page (its first page of threads), of the
   ecosystem calendar's first page, and of the calendar filtered by a topic, signed
-  in through the login form as a member of the group; the calendar is public, so it
-  is also timed for an anonymous visitor;
+  in through the login form as a member of the group;
 - each as a ratio to a hello-world Django view timed interleaved against the same
   gunicorn in the same run;
 - the SQL queries each page issues, counted in process with the Django test client,
@@ -208,7 +207,6 @@ LABELS = {
     "threads": "group page, 10,000 threads (first page)",
     "calendar": "ecosystem calendar, 5,000 upcoming events",
     "calendar_topic": "calendar filtered by a topic",
-    # "calendar_anonymous": "calendar, anonymous visitor",
 }
 # Pages whose query counts are compared: (big, small).
 COMPARED = {
@@ -274,7 +272,6 @@ def _database(label: str, url: str, tmp: str) -> dict[str, Any]:
             "threads": (paths["threads"], signed_in),
             "calendar": (paths["calendar"], signed_in),
             "calendar_topic": (paths["calendar_topic"], signed_in),
-            # "calendar_anonymous": (paths["calendar"], {}),
         }
         latency = measure_interleaved(port, requests, repeats=REPEATS, workers=WORKERS)
     for kind, f in latency.items():
@@ -317,7 +314,7 @@ def _summary(
         f"Latency per request over loopback to gunicorn ({WORKERS} sync workers), "
         f"one client, a fresh connection per request; {REPEATS} requests per page, "
         "interleaved with the hello-world view, signed in through the login form "
-        "as a member of the group (and anonymously for the public calendar).",
+        "as a member of the group.",
         code_line(code),
         "",
         *latency_table(databases, LABELS),
