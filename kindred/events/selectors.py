@@ -489,3 +489,16 @@ def series_events(event: Event) -> QuerySet[Event]:
     if event.series_id is None:
         return Event.objects.filter(pk=event.pk)
     return Event.objects.filter(series_id=event.series_id).order_by("starts_at", "pk")
+
+
+def upcoming_registrations(
+    user: User, *, now: datetime | None = None
+) -> QuerySet[Registration]:
+    """`user`'s places and waiting-list spots for events still to come, soonest
+    first, for events they may still see."""
+    now = now or timezone.now()
+    return (
+        my_registrations(user, now=now)
+        .filter(event__ends_at__gt=now, event__status=Event.Status.SCHEDULED)
+        .exclude(status=Registration.Status.CANCELLED)
+    )
