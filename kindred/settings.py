@@ -66,6 +66,10 @@ INSTALLED_APPS = [
     "kindred.collaboration",
     "kindred.communities",
     "kindred.events",
+    "kindred.moderation",
+    "kindred.peerhelp",
+    "kindred.insights",
+    "kindred.projects",
     "kindred.api",
 ]
 

@@ -8,6 +8,10 @@ from kindred.api import (
     communities,
     directory,
     events,
+    insights,
+    moderation,
+    peerhelp,
+    projects,
     referrals,
     views,
 )
@@ -135,4 +139,8 @@ urlpatterns += (
     + collaboration.urlpatterns
     + communities.urlpatterns
     + events.urlpatterns
+    + peerhelp.urlpatterns
+    + insights.urlpatterns
+    + projects.urlpatterns
+    + moderation.urlpatterns
 )

@@ -24,6 +24,8 @@ from kindred.core import vocabulary
 from kindred.core.models import Region, Sector, Topic
 from kindred.directory import demo as directory_demo
 from kindred.events import demo as events_demo
+from kindred.insights import demo as insights_demo
+from kindred.moderation import demo as moderation_demo
 from kindred.notifications.services import notify
 from kindred.organisations.models import (
     Invitation,
@@ -32,6 +34,8 @@ from kindred.organisations.models import (
     Organisation,
     Role,
 )
+from kindred.peerhelp import demo as peerhelp_demo
+from kindred.projects import demo as projects_demo
 from kindred.referrals import demo as referral_demo
 
 DEMO_PASSWORD = "kindred-demo"  # noqa: S105 - documented demo password, demo data only
@@ -572,6 +576,11 @@ def build(
     # Communities of practice, then the events they and the organisations host.
     groups = communities_demo.build(orgs, by_email, rng)
     events_demo.build(orgs, by_email, groups, rng)
+    # Peer help: asks, offers, thanks; insights and the feed; projects and businesses.
+    peerhelp_demo.build(orgs, by_email, rng)
+    insights_demo.build(orgs, by_email, rng)
+    projects_demo.build(orgs, by_email, rng)
+    moderation_demo.build(orgs, by_email, rng)
     # Referrals between organisations: the founder's journey, then many more.
     tick(
         referral_demo.build(

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from kindred.peerhelp import views
+
+app_name = "peerhelp"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+]

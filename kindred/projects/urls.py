@@ -1,0 +1,9 @@
+from django.urls import path
+
+from kindred.projects import views
+
+app_name = "projects"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+]
