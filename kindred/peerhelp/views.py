@@ -10,3 +10,8 @@ from django.shortcuts import render
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     return render(request, "peerhelp/index.html", {})
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "peerhelp/index.html", {})

@@ -1,0 +1,192 @@
+"""Reads about peer help. `visible_asks` is the one visibility rule every route
+(pages, API, search, feeds, recommendations, notifications) goes through."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+
+from kindred.accounts.models import User
+from kindred.communities.selectors import member_group_ids
+from kindred.organisations.models import Membership as OrganisationMembership
+from kindred.peerhelp.models import Ask, Offer, Response, Thanks
+
+#: The largest id a database stores; larger numbers name nothing.
+MAX_ID = 2**63 - 1
+
+
+def organisation_ids(user: User) -> frozenset[int]:
+    """Organisations `user` is currently staff or a member of; cached on the user."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cached = getattr(user, "_peerhelp_organisation_ids", None)
+    if cached is None:
+        cached = frozenset(
+            OrganisationMembership.objects.filter(user=user).values_list(
+                "organisation_id", flat=True
+            )
+        )
+        user._peerhelp_organisation_ids = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def ask_visible_q(user: User, prefix: str = "") -> Q:
+    """A filter for asks `user` may see (`prefix` is the path to the ask).
+
+    Ecosystem asks: every signed-in member. Group asks: active members of that
+    group. Organisation asks: current members of one of its organisations, and the
+    asker. Hidden asks: the asker only. Anonymous people see nothing.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Q(pk__in=[])
+    p = prefix
+    ecosystem = Q(**{f"{p}visibility": Ask.Visibility.ECOSYSTEM})
+    group = Q(
+        **{
+            f"{p}visibility": Ask.Visibility.GROUP,
+            f"{p}group_id__in": member_group_ids(user),
+        }
+    )
+    organisations = Q(**{f"{p}visibility": Ask.Visibility.ORGANISATIONS}) & Q(
+        Exists(
+            Ask.organisations.through.objects.filter(
+                ask_id=OuterRef(f"{p}pk" if p else "pk"),
+                organisation_id__in=organisation_ids(user),
+            )
+        )
+    )
+    mine = Q(**{f"{p}author_id": user.pk})
+    shown = (ecosystem | group | organisations) & Q(**{f"{p}hidden": False})
+    return shown | mine
+
+
+def visible_asks(user: User) -> QuerySet[Ask]:
+    """Every ask `user` may see, in any status."""
+    return Ask.objects.filter(ask_visible_q(user))
+
+
+def can_see_ask(user: User, ask: Ask) -> bool:
+    """May `user` see this (already loaded) ask?"""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if ask.author_id == user.pk:
+        return True
+    if ask.hidden:
+        return False
+    if ask.visibility == Ask.Visibility.ECOSYSTEM:
+        return True
+    if ask.visibility == Ask.Visibility.GROUP:
+        return ask.group_id in member_group_ids(user)
+    return Ask.organisations.through.objects.filter(
+        ask_id=ask.pk, organisation_id__in=organisation_ids(user)
+    ).exists()
+
+
+def ask_for(user: User, pk: int) -> Ask | None:
+    """The ask if `user` may see it, with what the ask page needs; else None."""
+    if not (0 < pk <= MAX_ID):
+        return None
+    return (
+        visible_asks(user)
+        .filter(pk=pk)
+        .select_related("author__profile", "group")
+        .prefetch_related("topics", "organisations")
+        .first()
+    )
+
+
+def ask_list(
+    user: User,
+    *,
+    query: str = "",
+    topic: int | None = None,
+    status: str | None = Ask.Status.OPEN,
+    kind: str = "",
+    mine: bool = False,
+) -> QuerySet[Ask]:
+    """Asks listed to `user`, newest first, with their response counts."""
+    asks = visible_asks(user)
+    if status:
+        asks = asks.filter(status=status)
+    if mine:
+        asks = asks.filter(author=user)
+    if kind:
+        asks = asks.filter(kind=kind)
+    if query:
+        asks = asks.filter(Q(title__icontains=query) | Q(details__icontains=query))
+    if topic:
+        asks = asks.filter(topics__pk=topic)
+    return (
+        asks.annotate(
+            response_count=Count(
+                "responses", filter=Q(responses__hidden=False), distinct=True
+            )
+        )
+        .select_related("author__profile", "group")
+        .prefetch_related("topics")
+        .order_by("-created_at", "-id")
+    )
+
+
+def solved_asks_for_feed(user: User, *, since: datetime) -> QuerySet[Ask]:
+    """Asks solved since `since` that `user` may see, newest solved first."""
+    return (
+        visible_asks(user)
+        .filter(status=Ask.Status.SOLVED, closed_at__gte=since)
+        .select_related("author__profile")
+        .prefetch_related("topics")
+        .order_by("-closed_at", "-id")
+    )
+
+
+def responses_shown(ask: Ask, user: User) -> list[Response]:
+    """The ask's responses oldest first. Hidden ones are shown to their author only;
+    the caller has checked the ask is visible."""
+    responses = (
+        Response.objects.filter(ask=ask)
+        .filter(Q(hidden=False) | Q(author_id=user.pk))
+        .select_related("author__profile", "thanks")
+        .order_by("created_at", "id")
+    )
+    return list(responses)
+
+
+def response_in(ask: Ask, pk: int) -> Response | None:
+    if not (0 < pk <= MAX_ID):
+        return None
+    return Response.objects.filter(ask=ask, pk=pk, hidden=False).first()
+
+
+def give_get(user: User) -> dict[str, int]:
+    """How many distinct people `user` helped, and was helped by."""
+    helpful = Response.objects.filter(helped=True, hidden=False).exclude(
+        author_id=F("ask__author_id")
+    )
+    helped = (
+        helpful.filter(author_id=user.pk).values("ask__author_id").distinct().count()
+    )
+    helped_by = (
+        helpful.filter(ask__author_id=user.pk).values("author_id").distinct().count()
+    )
+    return {"helped": helped, "helped_by": helped_by}
+
+
+def ecosystem_totals() -> dict[str, int]:
+    """Ecosystem-wide figures: asks, solved asks, helpful responses, thank-yous,
+    and distinct people who helped someone. Never per person."""
+    asks = Ask.objects.filter(hidden=False).aggregate(
+        asks=Count("id"),
+        open=Count("id", filter=Q(status=Ask.Status.OPEN)),
+        solved=Count("id", filter=Q(status=Ask.Status.SOLVED)),
+    )
+    helpful = Response.objects.filter(helped=True, hidden=False, ask__hidden=False)
+    return {
+        "asks": asks["asks"],
+        "open": asks["open"],
+        "solved": asks["solved"],
+        "helpful_responses": helpful.count(),
+        "helpers": helpful.values("author_id").distinct().count(),
+        "thanks": Thanks.objects.count(),
+        "active_offers": Offer.objects.filter(is_active=True).count(),
+    }
