@@ -6,4 +6,6 @@ app_name = "projects"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("<int:pk>/", views.index, name="detail"),
+    path("businesses/<slug:slug>/", views.index, name="business"),
 ]
