@@ -243,6 +243,15 @@ KINDRED_GROUPS_NEED_APPROVAL = env.bool("KINDRED_GROUPS_NEED_APPROVAL", default=
 KINDRED_MAX_RESOURCE_BYTES = env.int(
     "KINDRED_MAX_RESOURCE_BYTES", default=10 * 1024 * 1024
 )
+# Insights: link previews are fetched by the server in a background task, within
+# these limits. Loopback addresses are refused unless allowed (tests only).
+KINDRED_LINK_PREVIEW_TIMEOUT = env.float("KINDRED_LINK_PREVIEW_TIMEOUT", default=3.0)
+KINDRED_LINK_PREVIEW_MAX_BYTES = env.int(
+    "KINDRED_LINK_PREVIEW_MAX_BYTES", default=512 * 1024
+)
+KINDRED_LINK_PREVIEW_ALLOW_LOOPBACK = env.bool(
+    "KINDRED_LINK_PREVIEW_ALLOW_LOOPBACK", default=False
+)
 
 KINDRED_VIDEO_BASE_URL = env.str(
     "KINDRED_VIDEO_BASE_URL", default="https://meet.jit.si/"
