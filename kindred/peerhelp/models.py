@@ -205,7 +205,9 @@ class Response(models.Model):
         default=30,
         validators=[MinValueValidator(5), MaxValueValidator(240)],
     )
-    room_label = models.CharField(max_length=80, blank=True, editable=False)
+    room_url = models.URLField(
+        _("video room"), max_length=500, blank=True, editable=False
+    )
     helped = models.BooleanField(_("helped"), default=False)
     helped_at = models.DateTimeField(null=True, blank=True)
     hidden = models.BooleanField(_("hidden by a moderator"), default=False)
