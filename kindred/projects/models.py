@@ -112,6 +112,14 @@ class Role(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def open_places(self) -> int:
+        """Places not yet filled; uses the `accepted_count` annotation when present."""
+        accepted = getattr(self, "accepted_count", None)
+        if accepted is None:
+            accepted = self.volunteers.filter(status=Volunteer.Status.ACCEPTED).count()
+        return max(self.places - accepted, 0)
+
 
 class Volunteer(models.Model):
     """A member's offer to take a role, and the owner's answer."""
