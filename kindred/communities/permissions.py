@@ -91,7 +91,11 @@ def can_edit_post(user: User, post: Thread | Reply, group: Group) -> bool:
 
 def can_mark_answer(user: User, thread: Thread, group: Group) -> bool:
     return group.status == Group.Status.ACTIVE and (
-        (user.is_authenticated and thread.author_id == user.pk)
+        (
+            user.is_authenticated
+            and thread.author_id == user.pk
+            and selectors.is_member(user, group)
+        )
         or selectors.is_facilitator(user, group)
     )
 

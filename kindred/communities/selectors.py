@@ -3,6 +3,7 @@ what: a private group's content is for its active members only, by every route."
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
@@ -350,3 +351,22 @@ def resource_in(group: Group, user: User, pk: int) -> Resource | None:
         return None
     resource = resources_shown(group, user).filter(pk=pk).first()
     return resource
+
+
+def active_member_ids(group: Group, user_ids: Iterable[int]) -> set[int]:
+    """Which of `user_ids` are active members of `group` now."""
+    ids = list(user_ids)
+    if not ids:
+        return set()
+    return set(
+        Membership.objects.filter(
+            group=group, status=Membership.Status.ACTIVE, user_id__in=ids
+        ).values_list("user_id", flat=True)
+    )
+
+
+def open_to_all(group: Group) -> bool:
+    """Whether everyone may read `group`'s content (a public, listed group)."""
+    return group.visibility == Group.Visibility.PUBLIC and group.status in (
+        LISTED_STATUSES
+    )

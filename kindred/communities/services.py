@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from kindred.accounts.models import User
 from kindred.accounts.permissions import require_steward
-from kindred.communities import permissions, selectors
+from kindred.communities import permissions, selectors, signals
 from kindred.communities.errors import CommunityError, StateConflict
 from kindred.communities.models import (
     Group,
@@ -417,11 +417,14 @@ def leave_group(group: Group, *, by: User) -> Membership:
                     "facilitator before you leave."
                 )
             )
+    was_active = membership.status == Membership.Status.ACTIVE
     membership.status = Membership.Status.LEFT
     membership.role = Membership.Role.MEMBER
     membership.left_at = timezone.now()
     membership.save(update_fields=["status", "role", "left_at"])
     _changed(by)
+    if was_active:
+        signals.membership_ended.send(sender=Membership, group=group, user=by)
     return membership
 
 
@@ -522,11 +525,14 @@ def remove_member(membership: Membership, *, by: User) -> Membership:
         Membership.Status.REQUESTED,
     ):
         raise StateConflict(_("This person is not a member."))
+    was_active = locked.status == Membership.Status.ACTIVE
     locked.status = Membership.Status.REMOVED
     locked.role = Membership.Role.MEMBER
     locked.left_at = timezone.now()
     locked.save(update_fields=["status", "role", "left_at"])
     _changed(locked.user)
+    if was_active:
+        signals.membership_ended.send(sender=Membership, group=group, user=locked.user)
     audit.record("group.member_removed", actor=by, target=group, member=locked.user_id)
     return locked
 
@@ -560,13 +566,22 @@ def set_role(membership: Membership, *, by: User, role: str) -> Membership:
     return locked
 
 
+def _require_facilitator_or_steward(by: User, group: Group, refusal: str) -> None:
+    """Facilitators act for their group; anyone else must be a steward with a
+    second factor, as for every steward power."""
+    if selectors.is_facilitator(by, group):
+        return
+    if not (by.is_authenticated and by.is_steward):
+        raise NotAllowed(refusal)
+    require_steward(by)
+
+
 @transaction.atomic
 def archive_group(group: Group, *, by: User) -> Group:
     """Make an active group read-only (its facilitators, or a steward)."""
-    if not (
-        selectors.is_facilitator(by, group) or (by.is_authenticated and by.is_steward)
-    ):
-        raise NotAllowed(_("Only the group's facilitators can archive it."))
+    _require_facilitator_or_steward(
+        by, group, _("Only the group's facilitators can archive it.")
+    )
     locked = _lock_group(group)
     if locked.status != Group.Status.ACTIVE:
         raise StateConflict(_("Only an active group can be archived."))
@@ -581,10 +596,9 @@ def archive_group(group: Group, *, by: User) -> Group:
 @transaction.atomic
 def reopen_group(group: Group, *, by: User) -> Group:
     """Make an archived group active again (its facilitators, or a steward)."""
-    if not (
-        selectors.is_facilitator(by, group) or (by.is_authenticated and by.is_steward)
-    ):
-        raise NotAllowed(_("Only the group's facilitators can reopen it."))
+    _require_facilitator_or_steward(
+        by, group, _("Only the group's facilitators can reopen it.")
+    )
     locked = _lock_group(group)
     if locked.status != Group.Status.ARCHIVED:
         raise StateConflict(_("Only an archived group can be reopened."))

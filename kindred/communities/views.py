@@ -71,6 +71,7 @@ def _page_number(request: HttpRequest) -> int:
 
 
 @require_GET
+@login_required
 def group_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     form = GroupFilterForm(request.GET or None)

@@ -8,6 +8,7 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self) -> None:
+        from kindred.communities.signals import membership_ended
         from kindred.notifications import kinds
         from kindred.webhooks import events
 
@@ -35,3 +36,14 @@ class EventsConfig(AppConfig):
             "events.cohost_invited",
             _("Your organisation is asked to co-host an event"),
         )
+        membership_ended.connect(
+            _release_places, dispatch_uid="events.release_places_of_former_member"
+        )
+
+
+def _release_places(
+    sender: object, *, group: object, user: object, **kwargs: object
+) -> None:
+    from kindred.events.services import release_places_of_former_member
+
+    release_places_of_former_member(group, user)  # type: ignore[arg-type]

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from kindred.accounts.models import User
 from kindred.algorithms import recurrence
+from kindred.communities import selectors as community_selectors
 from kindred.communities.models import Group
 from kindred.communities.selectors import facilitated_group_ids
 from kindred.core import audit
@@ -229,16 +230,28 @@ def _webhook(event: Event, event_type: str, data: dict[str, Any]) -> None:
         emit(organisation, event_type, payload)
 
 
+def _who_may_see(event: Event, people: list[User]) -> list[User]:
+    """Those of `people` who may still see `event`: a private group's event is for
+    its current members only, whatever registrations remain."""
+    if event.group_id is None or community_selectors.open_to_all(event.group):
+        return people
+    members = community_selectors.active_member_ids(event.group, (p.pk for p in people))
+    return [p for p in people if p.pk in members]
+
+
 def _tell_registrants(
     event: Event, *, kind: str, message: str, actor: User | None
 ) -> None:
-    people = [
-        r.user
-        for r in event.registrations.exclude(
-            status=Registration.Status.CANCELLED
-        ).select_related("user")
-        if r.user.is_active and (actor is None or r.user_id != actor.pk)
-    ]
+    people = _who_may_see(
+        event,
+        [
+            r.user
+            for r in event.registrations.exclude(
+                status=Registration.Status.CANCELLED
+            ).select_related("user")
+            if r.user.is_active and (actor is None or r.user_id != actor.pk)
+        ],
+    )
     if people:
         notify_many(
             people,
@@ -725,7 +738,15 @@ def _promote(event: Event, *, now: datetime | None = None) -> list[Registration]
     queue = event.registrations.filter(
         status=Registration.Status.WAITLISTED
     ).select_related("user")
-    for registration in queue.order_by("queued_at", "pk")[:free]:
+    waiting = list(queue.order_by("queued_at", "pk"))
+    allowed = {u.pk for u in _who_may_see(event, [r.user for r in waiting])}
+    for gone in [r for r in waiting if r.user_id not in allowed]:
+        # Left the private group while waiting: the place is not theirs to take.
+        gone.status = Registration.Status.CANCELLED
+        gone.cancelled_at = now
+        gone.save(update_fields=["status", "cancelled_at", "updated_at"])
+    waiting = [r for r in waiting if r.user_id in allowed]
+    for registration in waiting if free is None else waiting[:free]:
         registration.status = Registration.Status.REGISTERED
         registration.save(update_fields=["status", "updated_at"])
         promoted.append(registration)
@@ -830,6 +851,39 @@ def give_feedback(
     return feedback
 
 
+# --- people who leave a private group ----------------------------------------------
+
+
+@transaction.atomic
+def release_places_of_former_member(group: Group, user: User) -> int:
+    """Give up `user`'s places and waiting-list spots at `group`'s upcoming events
+    once they may no longer see them (they left or were removed from a private
+    group); freed places go to the next person waiting. Return how many."""
+    if community_selectors.open_to_all(group):
+        return 0
+    now = timezone.now()
+    released = 0
+    event_ids = list(
+        Registration.objects.filter(
+            user=user,
+            event__group=group,
+            event__ends_at__gt=now,
+            status__in=(
+                Registration.Status.REGISTERED,
+                Registration.Status.WAITLISTED,
+            ),
+        ).values_list("event_id", flat=True)
+    )
+    for event in Event.objects.filter(pk__in=event_ids).order_by("starts_at", "pk"):
+        event = _lock(event)
+        registration = Registration.objects.filter(event=event, user=user).first()
+        if registration is not None and registration.is_active:
+            _cancel_one(event, registration)
+            released += 1
+    SeriesRegistration.objects.filter(series__events__group=group, user=user).delete()
+    return released
+
+
 # --- reminders --------------------------------------------------------------------
 
 
@@ -876,7 +930,7 @@ def send_reminders(now: datetime | None = None) -> int:
                     else _("Tomorrow: “%(title)s”, %(when)s.")
                 )
                 notify_many(
-                    [r.user for r in mine if r.user.is_active],
+                    _who_may_see(event, [r.user for r in mine if r.user.is_active]),
                     kind="events.reminder",
                     message=message % {"title": event.title, "when": _when(event)},
                     url=event.get_absolute_url(),
