@@ -183,13 +183,23 @@ def parse(html: str, *, fallback_site: str = "") -> LinkPreview:
     )
 
 
-def _read(response: http.client.HTTPResponse, *, limit: int, deadline: float) -> bytes:
+def _read(
+    response: http.client.HTTPResponse,
+    sock: socket.socket | None,
+    *,
+    limit: int,
+    deadline: float,
+) -> bytes:
+    """Read at most `limit` bytes before `deadline`, however slowly they drip."""
     chunks: list[bytes] = []
     size = 0
     while size < limit:
-        if time.monotonic() > deadline:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
             raise PreviewUnavailable("the page took too long")
-        chunk = response.read(min(16_384, limit - size))
+        if sock is not None:
+            sock.settimeout(remaining)
+        chunk = response.read1(min(16_384, limit - size))
         if not chunk:
             break
         chunks.append(chunk)
@@ -246,7 +256,7 @@ def fetch(url: str) -> LinkPreview:
             length = response.getheader("Content-Length", "")
             if length.isdigit() and int(length) > limit:
                 raise PreviewUnavailable("the page is too large")
-            body = _read(response, limit=limit, deadline=deadline)
+            body = _read(response, connection.sock, limit=limit, deadline=deadline)
             charset = response.headers.get_content_charset() or "utf-8"
         except (OSError, http.client.HTTPException) as error:
             raise PreviewUnavailable(f"fetching failed: {error}") from None
