@@ -3,14 +3,17 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
-from kindred.accounts.models import User
+from kindred.accounts.models import Profile, User
 from kindred.communities.selectors import member_group_ids
 from kindred.organisations.models import Membership as OrganisationMembership
-from kindred.peerhelp.models import Ask, Offer, Response, Thanks
+from kindred.peerhelp.models import Ask, HelpInvitation, Offer, Response, Thanks
+
+logger = logging.getLogger("kindred.peerhelp")
 
 #: The largest id a database stores; larger numbers name nothing.
 MAX_ID = 2**63 - 1
@@ -190,3 +193,113 @@ def ecosystem_totals() -> dict[str, int]:
         "thanks": Thanks.objects.count(),
         "active_offers": Offer.objects.filter(is_active=True).count(),
     }
+
+
+# --- recommendations, offers and thanks ---------------------------------------------
+
+
+def recommendations_for(ask: Ask) -> list[HelpInvitation]:
+    """The stored recommended helpers of an ask, best first (for its asker)."""
+    return list(
+        HelpInvitation.objects.filter(ask=ask)
+        .select_related("user__profile")
+        .order_by("rank", "id")
+    )
+
+
+def _fallback_asks_for(user: User, *, limit: int) -> list[int]:
+    """Open asks by others on topics `user` offers help with, or was invited to."""
+    topic_ids = set(
+        Offer.topics.through.objects.filter(
+            offer__helper_id=user.pk, offer__is_active=True
+        ).values_list("topic_id", flat=True)
+    )
+    topic_ids |= set(
+        Profile.topics_offered.through.objects.filter(
+            profile__user_id=user.pk
+        ).values_list("topic_id", flat=True)
+    )
+    invited = HelpInvitation.objects.filter(user_id=user.pk).values("ask_id")
+    return list(
+        visible_asks(user)
+        .filter(status=Ask.Status.OPEN, hidden=False)
+        .exclude(author_id=user.pk)
+        .filter(Q(topics__in=topic_ids) | Q(pk__in=invited))
+        .order_by("-created_at", "-id")
+        .values_list("pk", flat=True)
+        .distinct()[:limit]
+    )
+
+
+def asks_you_could_help_with(user: User, *, limit: int = 10) -> list[Ask]:
+    """Open asks `user` could help with: the ranking's choice, or topic overlap while
+    the ranking is missing; always within what `user` may see."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    try:
+        from kindred.peerhelp import ranking  # type: ignore[attr-defined]
+
+        ids = [a.pk for a in ranking.asks_you_could_help_with(user, limit=limit)]
+    except Exception:
+        logger.warning("Helper ranking unavailable; using topic overlap", exc_info=True)
+        ids = _fallback_asks_for(user, limit=limit)
+    shown = {
+        ask.pk: ask
+        for ask in visible_asks(user)
+        .filter(pk__in=ids, status=Ask.Status.OPEN, hidden=False)
+        .exclude(author_id=user.pk)
+        .select_related("author__profile")
+        .prefetch_related("topics")
+    }
+    return [shown[pk] for pk in ids if pk in shown][:limit]
+
+
+def own_offers(user: User) -> QuerySet[Offer]:
+    return (
+        Offer.objects.filter(helper_id=user.pk)
+        .prefetch_related("topics")
+        .order_by("-is_active", "-created_at", "-id")
+    )
+
+
+def active_offers(*, query: str = "", topic: int | None = None) -> QuerySet[Offer]:
+    """Every active offer of an active member, newest first."""
+    offers = Offer.objects.filter(is_active=True, helper__is_active=True)
+    if query:
+        offers = offers.filter(Q(title__icontains=query) | Q(details__icontains=query))
+    if topic:
+        offers = offers.filter(topics__pk=topic)
+    return (
+        offers.select_related("helper__profile")
+        .prefetch_related("topics")
+        .order_by("-created_at", "-id")
+    )
+
+
+def thanks_received(user: User) -> QuerySet[Thanks]:
+    """Every thank-you `user` received (for themselves), newest first."""
+    return (
+        Thanks.objects.filter(recipient_id=user.pk)
+        .filter(ask__in=visible_asks(user))
+        .select_related("sender__profile", "ask")
+        .order_by("-created_at", "-id")
+    )
+
+
+def public_thanks(recipient: User, viewer: User) -> QuerySet[Thanks]:
+    """Thank-yous the sender allowed to show publicly, for asks `viewer` may see
+    (a private group's ask never shows through its thanks)."""
+    return (
+        Thanks.objects.filter(recipient_id=recipient.pk, is_public=True)
+        .filter(ask__in=visible_asks(viewer))
+        .select_related("sender__profile", "ask")
+        .order_by("-created_at", "-id")
+    )
+
+
+def invited_ask_ids(user: User, asks: list[Ask]) -> set[int]:
+    return set(
+        HelpInvitation.objects.filter(
+            user_id=user.pk, invited=True, ask__in=[a.pk for a in asks]
+        ).values_list("ask_id", flat=True)
+    )
