@@ -305,6 +305,14 @@ def test_index_reports_its_memory():
     assert np.array_equal(np.flatnonzero(index.positions_of([1])), [0])
 
 
+def test_index_knows_each_persons_organisations():
+    index = HelperIndex([Candidate(2, organisations={7, 8}), Candidate(5)])
+    assert index.organisations_of(2) == {7, 8}
+    assert index.organisations_of(5) == frozenset()
+    assert index.organisations_of(3) is None
+    assert index.organisations_of(99) is None
+
+
 def test_asks_a_helper_could_help_with():
     helper = Candidate(
         1, "cash flow forecasting, VAT returns", {CASH_FLOW}, helped={VAT: 2}

@@ -266,6 +266,10 @@ class HelperIndex:
         self.organisations = _incidence(
             [c.organisations for c in ordered], self._organisation_columns
         )
+        self._organisations_by_row = self.organisations.tocsr()
+        self._organisation_of_column = {
+            c: o for o, c in self._organisation_columns.items()
+        }
         self._related = related_topics(topic_parent or {})
 
     @property
@@ -282,6 +286,15 @@ class HelperIndex:
         for m in (self.topics, self._topics_by_row, self.helped, self.organisations):
             total += m.data.nbytes + m.indices.nbytes + m.indptr.nbytes
         return int(total)
+
+    def organisations_of(self, person: int) -> frozenset[int] | None:
+        """The organisations `person` belonged to when indexed; None if not indexed."""
+        start = int(np.searchsorted(self.person, person, side="left"))
+        if start >= self.size or self.person[start] != person:
+            return None
+        row = self._organisations_by_row
+        columns = row.indices[row.indptr[start] : row.indptr[start + 1]]
+        return frozenset(self._organisation_of_column[int(c)] for c in columns)
 
     def positions_of(self, people: Collection[int]) -> np.ndarray:
         """A mask of the positions of `people` (absent people are ignored)."""

@@ -431,11 +431,14 @@ def recommend_for_ask(
     """
     state = current_index()
     ask_topics = {t.pk for t in ask.topics.all()}
-    asker_organisations = set(
-        Membership.objects.filter(user_id=ask.author_id).values_list(
-            "organisation_id", flat=True
+    # The index knows the memberships of everyone listed (as of its stamp).
+    asker_organisations = state.index.organisations_of(ask.author_id)
+    if asker_organisations is None:
+        asker_organisations = frozenset(
+            Membership.objects.filter(user_id=ask.author_id).values_list(
+                "organisation_id", flat=True
+            )
         )
-    )
     audience = _audience(ask)
     query = hr.Query(
         text=f"{ask.title}\n{ask.details}",
