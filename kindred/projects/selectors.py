@@ -135,3 +135,8 @@ def businesses(
 
 def businesses_of(user: User) -> QuerySet[Business]:
     return Business.objects.filter(owner_id=user.pk).order_by("name")
+
+
+def visible_projects_all() -> QuerySet[Project]:
+    """Every project with what the API shows; callers check permission first."""
+    return _with_roles(Project.objects.all())
