@@ -581,3 +581,23 @@ def test_the_rankings_recommendations_are_stored_with_their_reasons(
     assert invitation.user == helper
     assert invitation.factors == {"bm25": 1.0, "bridging": 0.5}
     assert invitation.reason == "Bridges" and invitation.score == 3.5
+
+
+def test_the_demo_has_offers_thanks_a_group_ask_and_the_founders_recommendations(
+    db,
+):
+    from kindred.core import demo
+
+    demo.build(scale=30, seed=3)
+    founder = type(Ask.objects.first().author).objects.get(email="founder@example.org")
+    assert Offer.objects.filter(helper__email="mentor@example.org").exists()
+    assert Thanks.objects.filter(is_public=True).exists()
+    assert Thanks.objects.filter(is_public=False).exists()
+    assert Ask.objects.filter(status="solved").exists()
+    assert Ask.objects.filter(visibility="group", group__visibility="private").exists()
+    open_ask = Ask.objects.get(author=founder, status="open")
+    assert HelpInvitation.objects.filter(ask=open_ask).exists()
+    assert all(
+        permissions.can_see_ask(i.user, i.ask)
+        for i in HelpInvitation.objects.select_related("ask", "user")
+    )
