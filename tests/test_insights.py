@@ -469,3 +469,18 @@ def test_insights_and_comments_are_registered_for_moderation():
     registry = pytest.importorskip("kindred.moderation.registry")
     assert registry.is_registered("insights.insight")
     assert registry.is_registered("insights.comment")
+
+
+@pytest.mark.django_db
+def test_demo_gives_the_founder_a_living_feed():
+    """The demo's founder follows people and topics and sees insights at once."""
+    from kindred.accounts.models import User
+    from kindred.core.demo import build
+
+    build(scale=30, seed=5)
+    founder = User.objects.get(email="founder@example.org")
+    page = selectors.feed(founder)
+    assert [i for i in page.items if i.kind == "insight"]
+    assert Follow.objects.filter(follower=founder).count() >= 3
+    assert Reaction.objects.exists() and Comment.objects.exists()
+    assert not Insight.objects.filter(preview_status="pending").exists()
