@@ -21,6 +21,8 @@ import random
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from kindred.algorithms.helper_ranking import Candidate, HelperIndex, Query
 
 
@@ -224,7 +226,7 @@ def evaluate(
         index = HelperIndex(evaluation.candidates, topic_parent=evaluation.topic_parent)
     recent = evaluation.recent_invitations
 
-    def lookup(people: Sequence[int]) -> dict[int, int]:
+    def lookup(people: np.ndarray) -> dict[int, int]:
         return {int(p): recent[int(p)] for p in people if int(p) in recent}
 
     full = [

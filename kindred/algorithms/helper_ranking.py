@@ -397,7 +397,7 @@ class HelperIndex:
         if not positions.size:
             return []
         parts = self._factors(query, signals, positions)
-        base = sum(parts.values())
+        base: np.ndarray = sum(parts.values(), np.zeros(positions.size))
         pool_size = max(4 * k, 50)
         loads: dict[int, int] = {}
         while True:

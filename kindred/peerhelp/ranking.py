@@ -228,7 +228,7 @@ def _documents(
 
     candidates = []
     for _pk, user_id, headline, bio, headline_vis, bio_vis, _topics_vis in rows:
-        topics = profile_topics.get(user_id, set()) | {
+        offered: set[int] = profile_topics.get(user_id, set()) | {
             t for offer in offers.get(user_id, ()) for t in offer.topics
         }
         candidates.append(
@@ -241,7 +241,7 @@ def _documents(
                     *offer_text.get(user_id, ()),
                     *answers.get(user_id, ()),
                 ),
-                topics=frozenset(topics),
+                topics=frozenset(offered),
                 helped={t: len(a) for t, a in helped_people.get(user_id, {}).items()},
                 organisations=frozenset(organisations.get(user_id, ())),
                 monthly_limit=limits.get(user_id, DEFAULT_MONTHLY_LIMIT),
@@ -286,7 +286,7 @@ def build_index(stamp: tuple = ()) -> HelperIndexState:
     """Build the index from the database (a few seconds for 50,000 people)."""
     started = time.perf_counter()
     topics = list(Topic.objects.values_list("pk", "name", "parent_id"))
-    topic_parent = {pk: parent for pk, _name, parent in topics}
+    topic_parent: dict[int, int | None] = {pk: parent for pk, _n, parent in topics}
     candidates, offers, business_names = _documents()
     index = hr.HelperIndex(candidates, topic_parent=topic_parent)
     return HelperIndexState(
@@ -347,6 +347,8 @@ def _recent_invitations(people: np.ndarray) -> dict[int, int]:
 def _audience(ask: Ask) -> list[int] | None:
     """The people who may see `ask` when it is not for the whole ecosystem."""
     if ask.visibility == Ask.Visibility.GROUP:
+        if ask.group_id is None:
+            return []
         return list(
             GroupMembership.objects.filter(
                 group_id=ask.group_id, status=GroupMembership.Status.ACTIVE
