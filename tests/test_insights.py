@@ -484,3 +484,36 @@ def test_demo_gives_the_founder_a_living_feed():
     assert Follow.objects.filter(follower=founder).count() >= 3
     assert Reaction.objects.exists() and Comment.objects.exists()
     assert not Insight.objects.filter(preview_status="pending").exists()
+
+
+def test_solved_asks_from_what_the_person_follows_reach_the_feed(
+    author, reader, stranger, private_group
+):
+    """Solved asks come from peer help's selector, filtered by what one follows;
+    an ask in a private group never reaches a non-member."""
+    peerhelp = pytest.importorskip("kindred.peerhelp.models")
+    if not hasattr(
+        pytest.importorskip("kindred.peerhelp.selectors"), "solved_asks_for_feed"
+    ):
+        pytest.skip("peer help has no feed selector yet")
+    Ask = peerhelp.Ask
+    now = timezone.now()
+    public = Ask.objects.create(
+        author=author, title="Cash gap solved", status="solved", closed_at=now
+    )
+    Ask.objects.create(
+        author=author,
+        title="Circle only",
+        status="solved",
+        closed_at=now,
+        visibility="group",
+        group=private_group,
+    )
+    services.follow_person(author, by=stranger)
+    shown = [i.obj.title for i in selectors.feed(stranger).items if i.kind == "ask"]
+    assert shown == [public.title]
+    assert "Circle only" in [
+        i.obj.title for i in selectors.feed(reader).items if i.kind == "ask"
+    ]
+    helpful = selectors.most_helpful_this_week(stranger)
+    assert [a.title for a in helpful.asks] == [public.title]

@@ -33,6 +33,7 @@ FEED_PER_PAGE = 20
 FEED_WINDOW = timedelta(days=90)
 NEW_MEMBER_WINDOW = timedelta(days=30)
 STORIES_LOOKED_AT = 30
+SOLVED_ASKS_LOOKED_AT = 100
 HELPFUL_COUNT = 5
 
 # Ties on the same instant are broken by kind, then id: a stable total order.
@@ -346,8 +347,11 @@ def _feed_members(
     return profiles.select_related("user").order_by("-created_at", "-pk")
 
 
-def solved_asks(user: User, *, since: datetime) -> list[Any]:
-    """Solved asks `user` may see, from peer help; empty if it is not installed."""
+def solved_asks(
+    user: User, *, since: datetime, limit: int = SOLVED_ASKS_LOOKED_AT
+) -> list[Any]:
+    """Up to `limit` asks solved since `since` that `user` may see, newest first,
+    from peer help; empty if it is not installed."""
     try:
         from kindred.peerhelp import selectors as peerhelp_selectors
     except ImportError:
@@ -356,10 +360,22 @@ def solved_asks(user: User, *, since: datetime) -> list[Any]:
     if source is None:
         return []
     try:
-        return list(source(user, since=since))
+        return list(source(user, since=since)[:limit])
     except Exception:  # a broken neighbour must not take the feed down
         logger.exception("solved_asks_for_feed failed")
         return []
+
+
+def _ask_followed(ask: Any, follows: Following, groups: frozenset[int]) -> bool:
+    """Whether a solved ask comes from what the person follows."""
+    if getattr(ask, "author_id", None) in follows.person_ids:
+        return True
+    if getattr(ask, "group_id", None) in groups:
+        return True
+    topics = getattr(ask, "topics", None)
+    if topics is not None and follows.topic_ids:
+        return any(t.pk in follows.topic_ids for t in topics.all())
+    return False
 
 
 def _ask_time(ask: Any) -> datetime:
@@ -405,7 +421,9 @@ def feed(
     items = [FeedItem("insight", i.created_at, i.pk, i) for i in insights[:take]]
     items += [FeedItem("member", p.created_at, p.pk, p) for p in members[:take]]
     items += [
-        FeedItem("ask", _ask_time(a), a.pk, a) for a in solved_asks(user, since=since)
+        FeedItem("ask", _ask_time(a), a.pk, a)
+        for a in solved_asks(user, since=since)
+        if everything or _ask_followed(a, follows, groups)
     ]
     items += [
         FeedItem("story", s.published_at, s.pk, s)
@@ -444,4 +462,4 @@ def most_helpful_this_week(user: User, *, limit: int = HELPFUL_COUNT) -> Helpful
         .annotate(week_reactions=Count("reactions"))
         .order_by("-week_reactions", "-created_at", "-id")[:limit]
     )
-    return Helpful(insights=insights, asks=solved_asks(user, since=since)[:limit])
+    return Helpful(insights=insights, asks=solved_asks(user, since=since, limit=limit))
