@@ -113,7 +113,7 @@ def decide(obj: models.Model, *, by: User, action: str, note: str = "") -> Decis
     open_reports = list(
         Report.objects.open()
         .filter(content_type=content_type, object_id=obj.pk)
-        .select_for_update()
+        .select_for_update(of=("self",))
         .select_related("reporter")
     )
     hidden = entry.is_hidden(obj) if entry.is_hidden else None
