@@ -1015,3 +1015,30 @@ def test_registrations_left_behind_reach_only_current_members(world):
         Event.objects.get(pk=w.event.pk), by=_fresh(w["facilitator"])
     )
     assert not Notification.objects.filter(recipient__in=[stale, waiting]).exists()
+
+
+def test_group_posts_can_be_reported_by_readers_and_hidden_by_a_steward(world):
+    """Threads and replies join the moderation queue; a private group's posts can
+    be reported only by those who may read them."""
+    from kindred.moderation import registry
+
+    w = world
+    thread = w.thread
+    entry = registry.for_object(thread)
+    assert entry.can_see(w["member"], thread)
+    assert not entry.can_see(w["outsider"], thread)
+    assert not entry.can_see(w["removed"], thread)
+    # the report form itself answers 404 to an outsider
+    key = "communities.thread"
+    response = page_client(w["outsider"]).get(f"/moderation/report/{key}/{thread.pk}/")
+    assert response.status_code == 404
+    assert (
+        page_client(w["member"])
+        .get(f"/moderation/report/{key}/{thread.pk}/")
+        .status_code
+        == 200
+    )
+    entry.hide(thread, _fresh(w["steward"]))
+    thread.refresh_from_db()
+    assert thread.hidden
+    assert not entry.can_see(w["member"], thread)

@@ -8,7 +8,37 @@ class CommunitiesConfig(AppConfig):
     verbose_name = _("Communities of practice")
 
     def ready(self) -> None:
+        from kindred.communities import permissions, services
+        from kindred.communities.models import Reply, Thread
+        from kindred.moderation import registry
         from kindred.notifications import kinds
+
+        registry.register(
+            Thread,
+            label=_("group thread"),
+            author=lambda thread: thread.author,
+            title=lambda thread: thread.title,
+            url=lambda thread: thread.get_absolute_url(),
+            hide=services.hide_reported,
+            restore=services.restore_reported,
+            can_see=permissions.can_report,
+            is_hidden=lambda thread: thread.hidden,
+            queryset=lambda: Thread.objects.select_related("author__profile", "group"),
+        )
+        registry.register(
+            Reply,
+            label=_("group reply"),
+            author=lambda reply: reply.author,
+            title=lambda reply: reply.thread.title,
+            url=lambda reply: reply.thread.get_absolute_url(),
+            hide=services.hide_reported,
+            restore=services.restore_reported,
+            can_see=permissions.can_report,
+            is_hidden=lambda reply: reply.hidden,
+            queryset=lambda: Reply.objects.select_related(
+                "author__profile", "thread__group"
+            ),
+        )
 
         kinds.register(
             "communities.mentioned", _("Someone mentions you in a group discussion")

@@ -126,3 +126,14 @@ def require_facilitator(user: User, group: Group) -> None:
         raise NotAllowed(
             _("Only the facilitators of %(group)s can do this.") % {"group": group}
         )
+
+
+def can_report(user: User, post: Thread | Reply) -> bool:
+    """Whether `user` may see (and so report) a thread or reply."""
+    thread = post if isinstance(post, Thread) else post.thread
+    return bool(
+        user.is_authenticated
+        and not post.hidden
+        and not thread.hidden
+        and selectors.can_read(user, thread.group)
+    )

@@ -807,6 +807,19 @@ def set_hidden(post: Thread | Reply, *, by: User, hidden: bool) -> Thread | Repl
     """Hide a thread or reply from members, or restore it (facilitators)."""
     group = post.group if isinstance(post, Thread) else post.thread.group
     permissions.require_facilitator(by, group)
+    return _set_hidden(post, by=by, hidden=hidden)
+
+
+def hide_reported(post: Thread | Reply, by: User) -> None:
+    """Hide a reported post: the moderation queue has checked `by` is a steward."""
+    _set_hidden(post, by=by, hidden=True)
+
+
+def restore_reported(post: Thread | Reply, by: User) -> None:
+    _set_hidden(post, by=by, hidden=False)
+
+
+def _set_hidden(post: Thread | Reply, *, by: User, hidden: bool) -> Thread | Reply:
     if post.hidden == hidden:
         return post
     post.hidden = hidden
