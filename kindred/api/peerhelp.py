@@ -53,8 +53,8 @@ class AskSerializer(serializers.Serializer):
     urgency = codes(Ask.Urgency, "AskUrgencyEnum", read_only=True)
     kind = codes(Ask.Kind, "AskKindEnum", read_only=True)
     visibility = codes(Ask.Visibility, "AskVisibilityEnum", read_only=True)
-    group = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True, allow_null=True
+    group = serializers.CharField(
+        source="group.slug", read_only=True, allow_null=True, default=None
     )
     status = codes(Ask.Status, "AskStatusEnum", read_only=True)
     created_at = serializers.DateTimeField(read_only=True)

@@ -121,7 +121,7 @@ class VolunteerSerializer(serializers.Serializer):
     decided_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
 
-class DecisionInSerializer(serializers.Serializer):
+class VolunteerDecisionInSerializer(serializers.Serializer):
     accept = StrictBooleanField(help_text="true to accept, false to decline.")
 
 
@@ -409,7 +409,7 @@ class ProjectVolunteers(generics.ListAPIView):
 
 class VolunteerDecision(APIView):
     @extend_schema(
-        request=DecisionInSerializer,
+        request=VolunteerDecisionInSerializer,
         responses=VolunteerSerializer,
         summary="Accept or decline a volunteer (the people running the project); "
         "accepting respects the role's places",
@@ -417,7 +417,7 @@ class VolunteerDecision(APIView):
     def post(self, request: Request, pk: int, volunteer_pk: int) -> Response:
         project = _project(request, pk)
         offer = permissions.get_volunteer_in(project, volunteer_pk)
-        serializer = DecisionInSerializer(data=request.data)
+        serializer = VolunteerDecisionInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         if not permissions.can_manage(request.user, project):
             raise NotAllowed("Only the people running this project can do this.")
