@@ -253,6 +253,11 @@ KINDRED_LINK_PREVIEW_ALLOW_LOOPBACK = env.bool(
     "KINDRED_LINK_PREVIEW_ALLOW_LOOPBACK", default=False
 )
 
+# Peer help: rebuild the recommended-helpers index in a background thread while
+# requests keep using the previous one (off in tests: the request rebuilds it).
+KINDRED_HELPER_INDEX_BACKGROUND = env.bool(
+    "KINDRED_HELPER_INDEX_BACKGROUND", default=not TESTING
+)
 KINDRED_VIDEO_BASE_URL = env.str(
     "KINDRED_VIDEO_BASE_URL", default="https://meet.jit.si/"
 )

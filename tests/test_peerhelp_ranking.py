@@ -339,3 +339,29 @@ def test_asks_you_could_help_with_has_bounded_queries(
         found = ranking.asks_you_could_help_with(helper, limit=10)
     assert len(found) == 10
     assert all(a.topics.all()[0] == cash for a in found)  # prefetched
+
+
+@pytest.mark.django_db
+def test_a_changed_source_is_rebuilt_in_the_background_while_the_old_index_serves(
+    settings, monkeypatch
+):
+    """With background rebuilding on, a request never waits for a rebuild: it gets
+    the previous index, and one rebuild thread replaces it."""
+    import threading
+
+    from kindred.peerhelp import ranking
+
+    ranking.reset_index()
+    first = ranking.current_index()
+    settings.KINDRED_HELPER_INDEX_BACKGROUND = True
+    started = []
+    monkeypatch.setattr(
+        threading.Thread, "start", lambda self: started.append(self.name)
+    )
+    changed = (*first.stamp, "changed")
+    monkeypatch.setattr(ranking, "version_stamp", lambda: changed)
+    assert ranking.current_index() is first
+    assert ranking.current_index() is first
+    assert started == ["kindred-helper-index"]  # one rebuild, not one per request
+    ranking._rebuilding = False
+    ranking.reset_index()

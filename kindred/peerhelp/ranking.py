@@ -27,7 +27,9 @@ from datetime import timedelta
 from typing import Any
 
 import numpy as np
+from django.conf import settings
 from django.core.cache import cache
+from django.db import close_old_connections
 from django.db.models import Count, F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -303,11 +305,20 @@ def build_index(stamp: tuple = ()) -> HelperIndexState:
 
 
 def current_index() -> HelperIndexState:
-    """The process's index, rebuilt first when its sources changed."""
+    """The process's index, rebuilt when its sources changed.
+
+    The first index of a process is built in the request. After that, a change is
+    picked up by a rebuild in a background thread while requests keep using the
+    previous index (a rebuild takes seconds at tens of thousands of people), unless
+    KINDRED_HELPER_INDEX_BACKGROUND is off (tests), when the request rebuilds it.
+    """
     global _state
     stamp = version_stamp()
     state = _state
     if state is not None and state.stamp == stamp:
+        return state
+    if state is not None and settings.KINDRED_HELPER_INDEX_BACKGROUND:
+        _rebuild_in_background(stamp)
         return state
     with _lock:
         if _state is None or _state.stamp != stamp:
@@ -319,6 +330,38 @@ def current_index() -> HelperIndexState:
                 _state.built_seconds,
             )
         return _state
+
+
+_rebuilding = False
+
+
+def _rebuild_in_background(stamp: tuple) -> None:
+    """Start one rebuild thread for `stamp` unless one is already running."""
+    global _rebuilding
+    with _lock:
+        if _rebuilding:
+            return
+        _rebuilding = True
+
+    def run() -> None:
+        global _state, _rebuilding
+        try:
+            built = build_index(stamp)
+            with _lock:
+                _state = built
+            logger.info(
+                "Helper index rebuilt: %d people, %d businesses in %.1f s",
+                built.people,
+                built.businesses,
+                built.built_seconds,
+            )
+        except Exception:
+            logger.exception("rebuilding the helper index failed")
+        finally:
+            _rebuilding = False
+            close_old_connections()
+
+    threading.Thread(target=run, name="kindred-helper-index", daemon=True).start()
 
 
 def reset_index() -> None:
