@@ -25,38 +25,11 @@ from kindred.collaboration.forms import (
     story_edit_initial,
 )
 from kindred.collaboration.models import CallForCollaboration, SuccessStory
-from kindred.core.errors import KindredError, NotAllowed, SecondFactorRequired
-from kindred.core.http import add_error, paginate
+from kindred.core.errors import KindredError, NotAllowed
+from kindred.core.http import act, add_error, paginate, refuse
 
 STORIES_PER_PAGE = 10
 CALLS_PER_PAGE = 20
-
-
-def _refuse(request: HttpRequest, error: NotAllowed) -> HttpResponse:
-    """Send an admin without a second factor to set one up; refuse anyone else."""
-    if isinstance(error, SecondFactorRequired):
-        messages.warning(request, error.message)
-        return redirect("mfa_index")
-    raise PermissionDenied(error.message)
-
-
-def _act(
-    request: HttpRequest,
-    action: Callable[[], Any],
-    *,
-    success: str,
-    then: str,
-) -> HttpResponse:
-    """Run a one-button change: a refusal is a 403, any other problem a message."""
-    try:
-        action()
-    except NotAllowed as error:
-        return _refuse(request, error)
-    except KindredError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, success)
-    return redirect(then)
 
 
 # --- partnerships -----------------------------------------------------------------
@@ -105,7 +78,7 @@ def partnership_propose(request: HttpRequest) -> HttpResponse:
                 description=data["description"],
             )
         except NotAllowed as error:
-            return _refuse(request, error)
+            return refuse(request, error)
         except KindredError as error:
             add_error(form, error)
         else:
@@ -122,7 +95,7 @@ def _partnership_action(
     request: HttpRequest, pk: int, action: Callable[..., Any], success: str
 ) -> HttpResponse:
     partnership = permissions.get_partnership_for_user(request.user, pk)  # type: ignore[arg-type]
-    return _act(
+    return act(
         request,
         lambda: action(partnership, by=request.user),
         success=success,
@@ -190,7 +163,7 @@ def call_create(request: HttpRequest) -> HttpResponse:
                     **data,
                 )
             except NotAllowed as error:
-                return _refuse(request, error)
+                return refuse(request, error)
             except KindredError as error:
                 add_error(form, error)
             else:
@@ -259,7 +232,7 @@ def call_interest(request: HttpRequest, pk: int) -> HttpResponse:
                 message=form.cleaned_data["message"],
             )
         except NotAllowed as error:
-            return _refuse(request, error)
+            return refuse(request, error)
         except KindredError as error:
             add_error(form, error)
         else:
@@ -284,7 +257,7 @@ def call_choose(request: HttpRequest, pk: int) -> HttpResponse:
                 organisations=list(form.cleaned_data["organisations"]),
             )
         except NotAllowed as error:
-            return _refuse(request, error)
+            return refuse(request, error)
         except KindredError as error:
             add_error(form, error)
         else:
@@ -301,7 +274,7 @@ def call_choose(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def call_close(request: HttpRequest, pk: int) -> HttpResponse:
     call = permissions.get_call_for_user(request.user, pk)  # type: ignore[arg-type]
-    return _act(
+    return act(
         request,
         lambda: services.close_call(call, by=request.user),  # type: ignore[arg-type]
         success=_("The call is closed."),
@@ -356,7 +329,7 @@ def story_create(request: HttpRequest) -> HttpResponse:
                     entrepreneur=data["entrepreneur"],
                 )
             except NotAllowed as error:
-                return _refuse(request, error)
+                return refuse(request, error)
             except KindredError as error:
                 add_error(form, error)
             else:
@@ -426,7 +399,7 @@ def story_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     body=form.cleaned_data["body"],
                 )
             except NotAllowed as error:
-                return _refuse(request, error)
+                return refuse(request, error)
             except KindredError as error:
                 add_error(form, error)
             else:
@@ -449,7 +422,7 @@ def story_publish(request: HttpRequest, pk: int) -> HttpResponse:
     if story.entrepreneur_id == request.user.pk:
         form = PublishForm(request.POST)
         show = form.is_valid() and form.cleaned_data["show_entrepreneur_name"]
-    return _act(
+    return act(
         request,
         lambda: services.publish_story(
             story,
@@ -465,7 +438,7 @@ def story_publish(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def story_decline(request: HttpRequest, pk: int) -> HttpResponse:
     story = permissions.get_story_for_user(request.user, pk)  # type: ignore[arg-type]
-    return _act(
+    return act(
         request,
         lambda: services.decline_story(story, by=request.user),  # type: ignore[arg-type]
         success=_("The story is declined; it will not be published."),
@@ -477,7 +450,7 @@ def story_decline(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def story_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     story = permissions.get_story_for_user(request.user, pk)  # type: ignore[arg-type]
-    return _act(
+    return act(
         request,
         lambda: services.withdraw_story(story, by=request.user),  # type: ignore[arg-type]
         success=_("The story is withdrawn: only its authors and you can see it now."),
@@ -491,7 +464,7 @@ def story_name(request: HttpRequest, pk: int) -> HttpResponse:
     story = permissions.get_story_for_user(request.user, pk)  # type: ignore[arg-type]
     form = PublishForm(request.POST)
     show = form.is_valid() and form.cleaned_data["show_entrepreneur_name"]
-    return _act(
+    return act(
         request,
         lambda: services.show_entrepreneur_name(
             story,
@@ -517,7 +490,7 @@ def story_celebrate(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             services.uncelebrate_story(story, by=request.user)  # type: ignore[arg-type]
     except NotAllowed as error:
-        return _refuse(request, error)
+        return refuse(request, error)
     except KindredError as error:
         messages.error(request, error.message)
         return redirect(story)

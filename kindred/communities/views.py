@@ -6,7 +6,6 @@ private group's content answers 404 to non-members, exactly like a missing one.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -35,7 +34,7 @@ from kindred.communities.forms import (
 from kindred.communities.models import Group, Membership, Reply, Thread
 from kindred.communities.uploads import download_response
 from kindred.core.errors import KindredError, NotAllowed
-from kindred.core.http import add_error, paginate
+from kindred.core.http import act, add_error, paginate
 
 GROUPS_PER_PAGE = 20
 MEMBERS_PER_PAGE = 50
@@ -45,21 +44,6 @@ RESOURCES_PER_PAGE = 20
 
 def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
-
-
-def _act(
-    request: HttpRequest, action: Callable[[], Any], *, success: str, then: str
-) -> HttpResponse:
-    """Run a one-button change: a refusal is a 403, any other problem a message."""
-    try:
-        action()
-    except NotAllowed as error:
-        raise PermissionDenied(error.message) from None
-    except KindredError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, success)
-    return redirect(then)
 
 
 def _page_number(request: HttpRequest) -> int:
@@ -151,7 +135,7 @@ def group_proposals(request: HttpRequest) -> HttpResponse:
 @require_POST
 def group_approve(request: HttpRequest, slug: str) -> HttpResponse:
     group = permissions.get_group_for_user(_user(request), slug)
-    return _act(
+    return act(
         request,
         lambda: services.approve_group(group, by=_user(request)),
         success=_("%(group)s is approved.") % {"group": group.name},
@@ -165,7 +149,7 @@ def group_decline(request: HttpRequest, slug: str) -> HttpResponse:
     group = permissions.get_group_for_user(_user(request), slug)
     form = DeclineForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    return _act(
+    return act(
         request,
         lambda: services.decline_group(group, by=_user(request), reason=reason),
         success=_("%(group)s is declined.") % {"group": group.name},
@@ -240,7 +224,7 @@ def group_join(request: HttpRequest, slug: str) -> HttpResponse:
 def group_leave(request: HttpRequest, slug: str) -> HttpResponse:
     user = _user(request)
     group = permissions.get_group_for_user(user, slug)
-    return _act(
+    return act(
         request,
         lambda: services.leave_group(group, by=user),
         success=_("You are no longer in %(group)s.") % {"group": group.name},
@@ -428,7 +412,7 @@ def thread_answer(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
     if raw and reply is None:
         raise Http404(_("No such reply."))
-    return _act(
+    return act(
         request,
         lambda: services.mark_answer(thread, by=_user(request), reply=reply),
         success=_("Marked as the answer.")
@@ -468,7 +452,7 @@ def thread_follow(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def thread_pin(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     group, thread = _thread(request, slug, pk)
     pinned = request.POST.get("pinned") == "1"
-    return _act(
+    return act(
         request,
         lambda: services.pin_thread(thread, by=_user(request), pinned=pinned),
         success=_("The thread is pinned.") if pinned else _("The thread is unpinned."),
@@ -481,7 +465,7 @@ def thread_pin(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def thread_hide(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     group, thread = _thread(request, slug, pk)
     hidden = request.POST.get("hidden") == "1"
-    return _act(
+    return act(
         request,
         lambda: services.set_hidden(thread, by=_user(request), hidden=hidden),
         success=_("The thread is hidden from members.")
@@ -496,7 +480,7 @@ def thread_hide(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def reply_hide(request: HttpRequest, slug: str, pk: int, reply: int) -> HttpResponse:
     group, thread, post = _reply(request, slug, pk, reply)
     hidden = request.POST.get("hidden") == "1"
-    return _act(
+    return act(
         request,
         lambda: services.set_hidden(post, by=_user(request), hidden=hidden),
         success=_("The reply is hidden from members.")
@@ -627,7 +611,7 @@ def resource_hide(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     group = permissions.get_readable_group_for_user(_user(request), slug)
     resource = permissions.get_resource_for_user(_user(request), group, pk)
     hidden = request.POST.get("hidden") == "1"
-    return _act(
+    return act(
         request,
         lambda: services.set_resource_hidden(
             resource, by=_user(request), hidden=hidden
@@ -683,7 +667,7 @@ def manage_request(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     group = _manage_group(request, slug)
     membership = permissions.get_membership_in(group, pk)
     accept = request.POST.get("accept") == "1"
-    return _act(
+    return act(
         request,
         lambda: services.answer_join_request(
             membership, by=_user(request), accept=accept
@@ -722,7 +706,7 @@ def manage_invite(request: HttpRequest, slug: str) -> HttpResponse:
 def manage_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     group = _manage_group(request, slug)
     membership = permissions.get_membership_in(group, pk)
-    return _act(
+    return act(
         request,
         lambda: services.remove_member(membership, by=_user(request)),
         success=_("%(person)s is removed from the group.")
@@ -738,7 +722,7 @@ def manage_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     membership = permissions.get_membership_in(group, pk)
     form = RoleForm(request.POST)
     role = form.cleaned_data["role"] if form.is_valid() else ""
-    return _act(
+    return act(
         request,
         lambda: services.set_role(membership, by=_user(request), role=role),
         success=_("The role of %(person)s is changed.") % {"person": membership.user},
@@ -750,7 +734,7 @@ def manage_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def group_archive(request: HttpRequest, slug: str) -> HttpResponse:
     group = permissions.get_group_for_user(_user(request), slug)
-    return _act(
+    return act(
         request,
         lambda: services.archive_group(group, by=_user(request)),
         success=_("The group is archived: it is read-only now."),
@@ -762,7 +746,7 @@ def group_archive(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def group_reopen(request: HttpRequest, slug: str) -> HttpResponse:
     group = permissions.get_group_for_user(_user(request), slug)
-    return _act(
+    return act(
         request,
         lambda: services.reopen_group(group, by=_user(request)),
         success=_("The group is active again."),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -20,8 +19,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kindred.communities.models import Group
 from kindred.communities.selectors import facilitated_group_ids
 from kindred.core import ical
-from kindred.core.errors import KindredError, NotAllowed, SecondFactorRequired
-from kindred.core.http import add_error
+from kindred.core.errors import KindredError, NotAllowed
+from kindred.core.http import act, add_error, refuse
 from kindred.events import calendars, permissions, selectors, services
 from kindred.events.forms import (
     AttendanceForm,
@@ -36,28 +35,6 @@ from kindred.events.models import Event, EventHost, Registration
 from kindred.organisations.models import Organisation
 
 FILTER_CHOICES_SECONDS = 60
-
-
-def _refuse(request: HttpRequest, error: NotAllowed) -> HttpResponse:
-    if isinstance(error, SecondFactorRequired):
-        messages.warning(request, error.message)
-        return redirect("mfa_index")
-    raise PermissionDenied(error.message)
-
-
-def _act(
-    request: HttpRequest, action: Callable[[], Any], *, success: str, then: str
-) -> HttpResponse:
-    """Run a one-button change: a refusal is a 403, any other problem a message."""
-    try:
-        action()
-    except NotAllowed as error:
-        return _refuse(request, error)
-    except KindredError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, success)
-    return redirect(then)
 
 
 def _page_number(request: HttpRequest) -> int:
@@ -163,7 +140,7 @@ def create(request: HttpRequest) -> HttpResponse:
                     client_token=form.cleaned_data.get("client_token"),
                 )
             except NotAllowed as error:
-                return _refuse(request, error)
+                return refuse(request, error)
             except KindredError as error:
                 add_error(form, error)
             else:
@@ -200,7 +177,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.change_event(event, form.details(), by=request.user)  # type: ignore[arg-type]
         except NotAllowed as error:
-            return _refuse(request, error)
+            return refuse(request, error)
         except KindredError as error:
             add_error(form, error)
         else:
@@ -306,7 +283,7 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
                 whole_series=form.cleaned_data.get("whole_series", False),
             )
         except NotAllowed as error:
-            return _refuse(request, error)
+            return refuse(request, error)
         except KindredError as error:
             add_error(form, error)
         else:
@@ -329,7 +306,7 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
 def unregister(request: HttpRequest, pk: int) -> HttpResponse:
     event = permissions.get_event_for_user(request.user, pk)  # type: ignore[arg-type]
     whole = request.POST.get("whole_series") == "1"
-    return _act(
+    return act(
         request,
         lambda: services.cancel_registration(
             event,
@@ -355,7 +332,7 @@ def feedback(request: HttpRequest, pk: int) -> HttpResponse:
                 comment=form.cleaned_data["comment"],
             )
         except NotAllowed as error:
-            return _refuse(request, error)
+            return refuse(request, error)
         except KindredError as error:
             add_error(form, error)
         else:
@@ -440,7 +417,7 @@ def attendance(request: HttpRequest, pk: int, registration_pk: int) -> HttpRespo
     if not form.is_valid():
         messages.error(request, _("Choose attended or did not come."))
         return redirect("events:manage", pk=event.pk)
-    return _act(
+    return act(
         request,
         lambda: services.mark_attendance(
             event,
@@ -459,7 +436,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     event = _managed(request, pk)
     form = CancelEventForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    return _act(
+    return act(
         request,
         lambda: services.cancel_event(event, by=request.user, reason=reason),  # type: ignore[arg-type]
         success=_("The event is cancelled; everyone registered is told."),
@@ -475,7 +452,7 @@ def cohost(request: HttpRequest, pk: int, organisation_pk: int) -> HttpResponse:
     if organisation is None:
         raise Http404(_("No such organisation."))
     accept = request.POST.get("answer") == "accept"
-    return _act(
+    return act(
         request,
         lambda: services.answer_cohosting(
             event,

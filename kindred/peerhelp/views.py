@@ -6,7 +6,6 @@ private group answers 404 to non-members, exactly like a missing one.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -20,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kindred.accounts.models import Profile, User
 from kindred.core.errors import KindredError, NotAllowed
-from kindred.core.http import add_error, paginate
+from kindred.core.http import act, add_error, paginate
 from kindred.core.ical import CalendarEntry, absolute_url, calendar_response, uid_for
 from kindred.peerhelp import permissions, selectors, services
 from kindred.peerhelp.forms import (
@@ -41,21 +40,6 @@ THANKS_PER_PAGE = 20
 
 def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
-
-
-def _act(
-    request: HttpRequest, action: Callable[[], Any], *, success: str, then: str
-) -> HttpResponse:
-    """Run a one-button change: a refusal is a 403, any other problem a message."""
-    try:
-        action()
-    except NotAllowed as error:
-        raise PermissionDenied(error.message) from None
-    except KindredError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, success)
-    return redirect(then)
 
 
 # --- the asks page ------------------------------------------------------------------
@@ -231,7 +215,7 @@ def ask_close(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Choose whether the ask was solved."))
         return redirect(ask)
     solved = form.cleaned_data["outcome"] == "solved"
-    return _act(
+    return act(
         request,
         lambda: services.close_ask(ask, by=user, solved=solved),
         success=_("The ask is closed as solved.")
@@ -246,7 +230,7 @@ def ask_close(request: HttpRequest, pk: int) -> HttpResponse:
 def ask_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     ask = permissions.get_ask_for_user(user, pk)
-    return _act(
+    return act(
         request,
         lambda: services.reopen_ask(ask, by=user),
         success=_("The ask is open again."),
@@ -454,7 +438,7 @@ def offer_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     offer = permissions.get_own_offer_for_user(user, pk)
     active = not offer.is_active
-    return _act(
+    return act(
         request,
         lambda: services.set_offer_active(offer, by=user, active=active),
         success=_("Your offer is active again.")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -14,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kindred.accounts.models import User
-from kindred.core.errors import KindredError, NotAllowed
-from kindred.core.http import add_error, paginate
+from kindred.core.errors import KindredError
+from kindred.core.http import act, add_error, paginate
 from kindred.projects import permissions, selectors, services
 from kindred.projects.forms import (
     BusinessFilterForm,
@@ -38,21 +37,6 @@ MINE_SHOWN = 10
 
 def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
-
-
-def _act(
-    request: HttpRequest, action: Callable[[], Any], *, success: str, then: str
-) -> HttpResponse:
-    """Run a one-button change: a refusal is a 403, any other problem a message."""
-    try:
-        action()
-    except NotAllowed as error:
-        raise PermissionDenied(error.message) from None
-    except KindredError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, success)
-    return redirect(then)
 
 
 # --- projects ---------------------------------------------------------------------
@@ -186,7 +170,7 @@ def volunteer(request: HttpRequest, pk: int, role_pk: int) -> HttpResponse:
     role = permissions.get_role_in(project, role_pk)
     form = VolunteerForm(request.POST)
     if form.is_valid():
-        return _act(
+        return act(
             request,
             lambda: services.volunteer_for(
                 role, by=user, message=form.cleaned_data["message"]
@@ -209,7 +193,7 @@ def decide(request: HttpRequest, pk: int, volunteer_pk: int) -> HttpResponse:
         messages.error(request, _("Choose to accept or decline."))
         return redirect(project)
     accept = form.cleaned_data["decision"] == "accept"
-    return _act(
+    return act(
         request,
         lambda: services.decide_volunteer(offer, by=user, accept=accept),
         success=_("%(person)s is on the team.") % {"person": offer.user}
@@ -225,7 +209,7 @@ def withdraw(request: HttpRequest, pk: int, volunteer_pk: int) -> HttpResponse:
     user = _user(request)
     project = permissions.get_project_for_user(user, pk)
     offer = permissions.get_volunteer_in(project, volunteer_pk)
-    return _act(
+    return act(
         request,
         lambda: services.withdraw_volunteer(offer, by=user),
         success=_("You stepped back from this role."),
@@ -238,7 +222,7 @@ def withdraw(request: HttpRequest, pk: int, volunteer_pk: int) -> HttpResponse:
 def close(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     project = permissions.get_project_for_user(user, pk)
-    return _act(
+    return act(
         request,
         lambda: services.close_project(project, by=user),
         success=_("The project is closed."),
