@@ -25,9 +25,7 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
 from benchmarks.bench_referrals import _login, measure_interleaved
@@ -35,10 +33,8 @@ from benchmarks.bench_search import (
     _code_version,
     _marked,
     _pg_admin,
-    _pg_reachable,
-    _pg_recreate,
-    _pg_url,
     _serve_env,
+    on_each_database,
 )
 from benchmarks.common import (
     base_env,
@@ -359,27 +355,7 @@ def _summary(
 def run() -> None:
     code = _code_version()
     load_before = [round(x, 2) for x in os.getloadavg()]
-    pg_problem = _pg_reachable()
-    if pg_problem:
-        print(f"PostgreSQL not measured: {pg_problem}")
-    databases: dict[str, Any] = {}
-    with tempfile.TemporaryDirectory(prefix="kindred-bench-") as tmp:
-        tmp_path = Path(tmp)
-        kindred(
-            ["collectstatic", "--noinput", "-v0"],
-            _serve_env(f"sqlite:///{tmp_path / 'static.sqlite3'}", tmp),
-        )
-        targets = {"sqlite": (f"sqlite:///{tmp_path / 'demo.sqlite3'}", False)}
-        if not pg_problem:
-            targets["postgresql"] = (_pg_url(PG_DATABASE), True)
-        try:
-            for db, (url, is_pg) in targets.items():
-                if is_pg:
-                    _pg_recreate(PG_DATABASE)
-                databases[db] = _database(db, url, tmp)
-        finally:
-            if not pg_problem:
-                _pg_recreate(PG_DATABASE, drop_only=True)
+    databases, pg_problem = on_each_database(PG_DATABASE, _database)
     met = _met(databases)
     if _code_version() != code:
         code["changed_during_run"] = True

@@ -26,19 +26,15 @@ for a quarter, and invitations of the last 30 days; the counts are in the result
 from __future__ import annotations
 
 import os
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
 from benchmarks.bench_search import (
     _code_version,
     _marked,
     _pg_admin,
-    _pg_reachable,
-    _pg_recreate,
-    _pg_url,
     _serve_env,
+    on_each_database,
 )
 from benchmarks.common import base_env, code_line, kindred, write_result
 from kindred.algorithms import helper_eval
@@ -466,22 +462,7 @@ def run() -> None:
     code = _code_version()
     load_before = [round(x, 2) for x in os.getloadavg()]
     quality = _quality()
-    pg_problem = _pg_reachable()
-    if pg_problem:
-        print(f"PostgreSQL not measured: {pg_problem}")
-    databases: dict[str, Any] = {}
-    with tempfile.TemporaryDirectory(prefix="kindred-bench-") as tmp:
-        targets = {"sqlite": (f"sqlite:///{Path(tmp) / 'demo.sqlite3'}", False)}
-        if not pg_problem:
-            targets["postgresql"] = (_pg_url(PG_DATABASE), True)
-        try:
-            for db, (url, is_pg) in targets.items():
-                if is_pg:
-                    _pg_recreate(PG_DATABASE)
-                databases[db] = _database(db, url, tmp)
-        finally:
-            if not pg_problem:
-                _pg_recreate(PG_DATABASE, drop_only=True)
+    databases, pg_problem = on_each_database(PG_DATABASE, _database, static=False)
     met = _met(databases, quality)
     if _code_version() != code:
         code["changed_during_run"] = True

@@ -36,6 +36,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
@@ -544,6 +545,41 @@ def _pg_recreate(name: str, *, drop_only: bool = False) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         if not drop_only:
             conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def on_each_database(
+    pg_database: str,
+    measure: Callable[[str, str, str], dict[str, Any]],
+    *,
+    static: bool = True,
+) -> tuple[dict[str, Any], str]:
+    """Run `measure(label, url, tmp)` on a throwaway SQLite database and, when a
+    server is reachable, on a throwaway PostgreSQL database `pg_database` (dropped
+    afterwards), sharing one temporary directory (with collected static files when
+    `static`). Return the figures by label and why PostgreSQL was not measured."""
+    pg_problem = _pg_reachable()
+    if pg_problem:
+        print(f"PostgreSQL not measured: {pg_problem}")
+    databases: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="kindred-bench-") as tmp:
+        tmp_path = Path(tmp)
+        if static:
+            kindred(
+                ["collectstatic", "--noinput", "-v0"],
+                _serve_env(f"sqlite:///{tmp_path / 'static.sqlite3'}", tmp),
+            )
+        targets = {"sqlite": (f"sqlite:///{tmp_path / 'demo.sqlite3'}", False)}
+        if not pg_problem:
+            targets["postgresql"] = (_pg_url(pg_database), True)
+        try:
+            for db, (url, is_pg) in targets.items():
+                if is_pg:
+                    _pg_recreate(pg_database)
+                databases[db] = measure(db, url, tmp)
+        finally:
+            if not pg_problem:
+                _pg_recreate(pg_database, drop_only=True)
+    return databases, pg_problem
 
 
 # --- the benchmark ----------------------------------------------------------
