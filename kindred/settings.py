@@ -70,6 +70,9 @@ INSTALLED_APPS = [
     "kindred.peerhelp",
     "kindred.insights",
     "kindred.projects",
+    "kindred.learning",
+    "kindred.mentoring",
+    "kindred.programmes",
     "kindred.api",
 ]
 

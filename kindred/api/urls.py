@@ -9,8 +9,11 @@ from kindred.api import (
     directory,
     events,
     insights,
+    learning,
+    mentoring,
     moderation,
     peerhelp,
+    programmes,
     projects,
     referrals,
     views,
@@ -143,4 +146,7 @@ urlpatterns += (
     + insights.urlpatterns
     + projects.urlpatterns
     + moderation.urlpatterns
+    + mentoring.urlpatterns
+    + learning.urlpatterns
+    + programmes.urlpatterns
 )

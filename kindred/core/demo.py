@@ -25,6 +25,8 @@ from kindred.core.models import Region, Sector, Topic
 from kindred.directory import demo as directory_demo
 from kindred.events import demo as events_demo
 from kindred.insights import demo as insights_demo
+from kindred.learning import demo as learning_demo
+from kindred.mentoring import demo as mentoring_demo
 from kindred.moderation import demo as moderation_demo
 from kindred.notifications.services import notify
 from kindred.organisations.models import (
@@ -35,6 +37,7 @@ from kindred.organisations.models import (
     Role,
 )
 from kindred.peerhelp import demo as peerhelp_demo
+from kindred.programmes import demo as programmes_demo
 from kindred.projects import demo as projects_demo
 from kindred.referrals import demo as referral_demo
 
@@ -581,6 +584,10 @@ def build(
     insights_demo.build(orgs, by_email, rng)
     projects_demo.build(orgs, by_email, rng)
     moderation_demo.build(orgs, by_email, rng)
+    # Mentoring and training, then the cohort programmes that bring them together.
+    mentoring_demo.build(orgs, by_email, rng)
+    learning_demo.build(orgs, by_email, rng)
+    programmes_demo.build(orgs, by_email, rng)
     # Referrals between organisations: the founder's journey, then many more.
     tick(
         referral_demo.build(

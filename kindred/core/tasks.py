@@ -152,6 +152,23 @@ SCHEDULE: list[Job] = [
         "hourly",
     ),
     Job("event reminders", "kindred.events.tasks.send_reminders", "every:5"),
+    Job(
+        "expired mentoring requests",
+        "kindred.mentoring.tasks.move_expired_requests",
+        "hourly",
+    ),
+    Job(
+        "mentoring check-ins",
+        "kindred.mentoring.tasks.prompt_check_ins",
+        "daily",
+        hour=9,
+    ),
+    Job(
+        "programme survey reminders",
+        "kindred.programmes.tasks.send_survey_reminders",
+        "daily",
+        hour=9,
+    ),
 ]
 
 

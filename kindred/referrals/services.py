@@ -24,7 +24,7 @@ from kindred.directory.models import Service
 from kindred.notifications.services import notify_many
 from kindred.organisations import selectors as organisation_selectors
 from kindred.organisations.models import Organisation
-from kindred.referrals import selectors
+from kindred.referrals import selectors, signals
 from kindred.referrals.models import (
     NOTICE_VERSION,
     SHAREABLE_CODES,
@@ -656,6 +656,9 @@ def _move(
         note=note[:500],
     )
     log(referral, actor=by, action=LogEntry.Action.CHANGED, party=party, to=to)
+    signals.referral_moved.send(
+        sender=Referral, referral=referral, before=before, to=to, by=by
+    )
     label = Referral.Status(to).label
     message = _("Referral to %(target)s: %(status)s.") % {
         "target": referral.target_name,

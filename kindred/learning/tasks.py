@@ -1,0 +1,3 @@
+"""Background tasks for courses and certificates."""
+
+from __future__ import annotations
