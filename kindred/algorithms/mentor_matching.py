@@ -6,22 +6,49 @@ rules into `Rules`, then calls `match` (programme-wide) or `suggest` (one mentee
 
 A score is in points from 0 to 100: each criterion gives a fit from 0 to 1, and
 the score is the weighted mean of the fits times 100. `PairScore.parts` holds each
-criterion's contribution in points, so the parts add up to the total and the pages
-can say why a pair scored what it did.
+criterion's contribution in points, rounded to hundredths (half up), so the parts
+add up exactly to the total and the pages can say why a pair scored what it did.
 
-THIS FILE IS THE INTERFACE. The first implementation of `match` is an exact
-assignment on the capacity-expanded matrix (SciPy), fine for a few hundred people;
-the scalable exact solver (min-cost flow on each mentee's best candidates,
-certified from the dual) replaces it behind the same signature.
+How `match` finds the optimum (the array-level core below does the work):
+
+1. Scoring, block by block of mentees, in integer hundredths of a point from
+   feature arrays (0/1 matrices per criterion, multiplied in float32 — counts are
+   exact — and turned into points through small lookup tables built with the very
+   function `score_pair` uses, so both agree to the hundredth). A pair that is
+   refused (same organisation unless allowed, forbidden, same person) scores 0,
+   and pairs scoring 0 are never made. Only each mentee's `candidates` best
+   mentors are kept (numpy argpartition), never the whole matrix.
+2. A min-cost flow (OR-tools) on those arcs: source -> mentee (1) -> mentor
+   (cost = -score) -> sink (the mentor's capacity), with a source -> sink arc that
+   lets mentees stay unmatched (best total), or a maximum flow of minimum cost
+   (most matched first: the number matched, then the total). Node and arc order
+   are shuffled by the seed, so ties are broken reproducibly.
+3. A certificate from the linear-programming dual: the mentors' potentials `v`
+   (the least ones consistent with the flow, found by a longest-path relaxation)
+   and the mentees' `u = score - v` of their pair. Any `u`, `v` with
+   u_i + v_j >= w_ij on every allowed pair bound the best total from above by
+   sum(u) + sum(capacity * v). The pruned pairs of a mentee cannot score more than
+   her last kept candidate, so only mentors with a small potential need rescoring,
+   and only for the mentees whose slack is too small. Pruned pairs that break the
+   bound are added as arcs and the flow is solved again, until none does: the
+   result is then the optimum over ALL allowed pairs (`optimal`, `gap` 0). Every
+   round's bound and gap are in `Matching.stats`.
+
+In "most matched first" mode the same certificate is computed on the weights
+B + w, with B larger than any possible total, which is the lexicographic objective.
 """
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
+import scipy.sparse as sp
+from ortools.graph.python import min_cost_flow
 
 GOALS = "goals"
 SECTOR = "sector"
@@ -59,6 +86,12 @@ MOST_MATCHED = "coverage"  # as many people matched as possible, then the larges
 MODES = (BEST_TOTAL, MOST_MATCHED)
 
 EXPERIENCE_FULL_YEARS = 20
+MIN_CAPACITY = 1
+MAX_CAPACITY = 5
+DEFAULT_CANDIDATES = 50
+# One score point is 100 units in the optimiser: scores are exact hundredths.
+UNITS = 100
+MAX_UNITS = 100 * UNITS
 
 
 @dataclass(frozen=True)
@@ -103,6 +136,12 @@ class Matching:
     upper_bound: float
     gap: float
     optimal: bool
+    # How the optimum was found and certified: rounds, arcs, bounds, seconds.
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------------------
+# Scoring one pair (the reference the array core agrees with)
 
 
 def _share(a: frozenset, b: frozenset) -> float:
@@ -116,6 +155,19 @@ def _rank_fit(ranking: Sequence[int], other: int) -> float | None:
         return 1.0 - ranking.index(other) / len(ranking)
     except ValueError:
         return 0.0
+
+
+def _weight(weights: Mapping[str, float], criterion: str) -> float:
+    return max(0.0, float(weights.get(criterion, 0)))
+
+
+def _weight_sum(weights: Mapping[str, float]) -> float:
+    return sum(_weight(weights, c) for c in CRITERIA)
+
+
+def _hundredths(weight: float, fit: float, weight_sum: float) -> int:
+    """A criterion's contribution in hundredths of a point, rounded half up."""
+    return math.floor(100.0 * weight * fit / weight_sum * 100.0 + 0.5)
 
 
 def fits(mentee: Candidate, mentor: Candidate) -> dict[str, float]:
@@ -156,15 +208,13 @@ def score_pair(
     mentee: Candidate, mentor: Candidate, weights: Mapping[str, float]
 ) -> PairScore:
     """The pair's score in points (0-100) and each criterion's contribution."""
-    weight_sum = sum(max(0.0, float(weights.get(c, 0))) for c in CRITERIA)
+    weight_sum = _weight_sum(weights)
     if weight_sum <= 0:
         return PairScore(mentee.id, mentor.id, 0.0, dict.fromkeys(CRITERIA, 0.0))
     fit = fits(mentee, mentor)
-    parts = {
-        c: round(100.0 * max(0.0, float(weights.get(c, 0))) * fit[c] / weight_sum, 2)
-        for c in CRITERIA
-    }
-    return PairScore(mentee.id, mentor.id, round(sum(parts.values()), 2), parts)
+    units = {c: _hundredths(_weight(weights, c), fit[c], weight_sum) for c in CRITERIA}
+    parts = {c: u / UNITS for c, u in units.items()}
+    return PairScore(mentee.id, mentor.id, sum(units.values()) / UNITS, parts)
 
 
 def refusal(mentee: Candidate, mentor: Candidate, rules: Rules) -> str | None:
@@ -190,7 +240,10 @@ def suggest(
     k: int = 5,
     load: Mapping[int, int] | None = None,
 ) -> list[PairScore]:
-    """The mentee's best `k` allowed mentors with room left, best first (ties by id)."""
+    """The mentee's best `k` allowed mentors with room left, best first (ties by id).
+
+    Mentors who would score 0 are not suggested.
+    """
     load = load or {}
     scored = [
         score_pair(mentee, mentor, weights)
@@ -198,8 +251,762 @@ def suggest(
         if refusal(mentee, mentor, rules) is None
         and load.get(mentor.id, 0) < mentor.capacity
     ]
+    scored = [p for p in scored if p.total > 0]
     scored.sort(key=lambda p: (-p.total, p.mentor))
     return scored[:k]
+
+
+# ---------------------------------------------------------------------------
+# The array-level core
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side as arrays: each set-valued criterion is a 0/1 matrix, people x values.
+
+    The mentee and mentor matrices of a criterion share their columns (the same
+    vocabulary). `stages` is a mentee's own stage and the stages a mentor works with.
+    """
+
+    topics: sp.csr_matrix
+    sectors: sp.csr_matrix
+    stages: sp.csr_matrix
+    regions: sp.csr_matrix
+    languages: sp.csr_matrix
+    availability: sp.csr_matrix
+    organisations: sp.csr_matrix
+    experience_years: np.ndarray | None = None  # mentors
+    capacity: np.ndarray | None = None  # mentors
+
+    @property
+    def size(self) -> int:
+        return self.topics.shape[0]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Everything the optimiser needs, in integer hundredths of a point."""
+
+    n: int  # mentees
+    m: int  # mentors
+    capacity: np.ndarray  # int64, per mentor
+    # (mentee csr, mentor dense values x mentors float32, units when shared)
+    shared: tuple[tuple[sp.csr_matrix, np.ndarray, int], ...]
+    goals: tuple[sp.csr_matrix, np.ndarray, np.ndarray, np.ndarray] | None
+    availability: tuple[sp.csr_matrix, np.ndarray, np.ndarray, np.ndarray] | None
+    stage: tuple[sp.csr_matrix, np.ndarray, np.ndarray, int, int] | None
+    mentor_units: np.ndarray  # int32: experience, the same for every mentee
+    organisations: tuple[sp.csr_matrix, sp.csr_matrix] | None  # None when allowed
+    extra: sp.csr_matrix  # int32 units added per pair (preferences)
+    banned: sp.csr_matrix  # 1 where the pair is refused (forbidden, same person)
+
+
+def _csr(matrix: Any) -> sp.csr_matrix:
+    out = sp.csr_matrix(matrix, dtype=np.float32)
+    out.data[:] = 1.0
+    out.sum_duplicates()
+    out.data[:] = 1.0
+    return out
+
+
+def _lookup(
+    weight: float, weight_sum: float, lengths: np.ndarray, empty_fit: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Units for (a mentee's number of values, how many are shared)."""
+    longest = int(lengths.max(initial=0))
+    table = np.zeros((longest + 1) * (longest + 1), np.int32)
+    for length in range(longest + 1):
+        for count in range(length + 1):
+            fit = count / length if length else empty_fit
+            table[length * (longest + 1) + count] = _hundredths(weight, fit, weight_sum)
+    return table, lengths.astype(np.int64) * (longest + 1)
+
+
+def build_problem(
+    mentees: Side,
+    mentors: Side,
+    weights: Mapping[str, float],
+    *,
+    allow_same_organisation: bool = False,
+    forbidden: np.ndarray | None = None,
+    mentee_preferences: Sequence[Sequence[int]] | None = None,
+    mentor_preferences: Sequence[Sequence[int]] | None = None,
+) -> Problem:
+    """Arrays -> a Problem. `forbidden` is an (k, 2) array of (mentee, mentor) indices;
+    preferences are rankings of indices on the other side, best first (-1 for someone
+    not in this run, who still counts in the ranking's length)."""
+    n, m = mentees.size, mentors.size
+    capacity = (
+        np.ones(m, np.int64)
+        if mentors.capacity is None
+        else np.asarray(mentors.capacity, np.int64)
+    )
+    bad = (capacity < MIN_CAPACITY) | (capacity > MAX_CAPACITY)
+    if bad.any():
+        j = int(np.flatnonzero(bad)[0])
+        raise ValueError(
+            f"mentor capacity must be {MIN_CAPACITY} to {MAX_CAPACITY} mentees; "
+            f"mentor #{j} has {int(capacity[j])}"
+        )
+    weight_sum = _weight_sum(weights)
+    ws = {c: (_weight(weights, c) if weight_sum > 0 else 0.0) for c in CRITERIA}
+    weight_sum = weight_sum if weight_sum > 0 else 1.0
+
+    def pair(name: str) -> tuple[sp.csr_matrix, np.ndarray]:
+        a, b = _csr(getattr(mentees, name)), _csr(getattr(mentors, name))
+        width = max(a.shape[1], b.shape[1])
+        a.resize((n, width))
+        b.resize((m, width))
+        return a, np.ascontiguousarray(b.T.toarray())
+
+    shared = []
+    for criterion, name in (
+        (SECTOR, "sectors"),
+        (REGION, "regions"),
+        (LANGUAGE, "languages"),
+    ):
+        units = _hundredths(ws[criterion], 1.0, weight_sum)
+        if units:
+            shared.append((*pair(name), units))
+    goals = None
+    if ws[GOALS]:
+        a, bt = pair("topics")
+        lengths = np.diff(a.indptr)
+        goals = (a, bt, *_lookup(ws[GOALS], weight_sum, lengths, 0.0))
+    availability = None
+    if ws[AVAILABILITY]:
+        a, bt = pair("availability")
+        lengths = np.diff(a.indptr)
+        availability = (a, bt, *_lookup(ws[AVAILABILITY], weight_sum, lengths, 0.5))
+    stage = None
+    if ws[STAGE]:
+        a, bt = pair("stages")
+        stage = (
+            a,
+            bt,
+            bt.sum(axis=0) == 0,
+            _hundredths(ws[STAGE], 1.0, weight_sum),
+            _hundredths(ws[STAGE], 0.5, weight_sum),
+        )
+    years = (
+        np.zeros(m, np.int64)
+        if mentors.experience_years is None
+        else np.asarray(mentors.experience_years, np.int64)
+    )
+    mentor_units = np.array(
+        [
+            _hundredths(
+                ws[EXPERIENCE],
+                min(int(y), EXPERIENCE_FULL_YEARS) / EXPERIENCE_FULL_YEARS,
+                weight_sum,
+            )
+            for y in years
+        ],
+        np.int32,
+    )
+    organisations = None
+    if not allow_same_organisation:
+        a, b = _csr(mentees.organisations), _csr(mentors.organisations)
+        width = max(a.shape[1], b.shape[1])
+        a.resize((n, width))
+        b.resize((m, width))
+        organisations = (a, sp.csr_matrix(b.T))
+    extra = _preference_units(
+        n, m, ws[PREFERENCE], weight_sum, mentee_preferences, mentor_preferences
+    )
+    if forbidden is None or len(forbidden) == 0:
+        banned = sp.csr_matrix((n, m), dtype=np.int8)
+    else:
+        f = np.asarray(forbidden, np.int64).reshape(-1, 2)
+        banned = sp.csr_matrix(
+            (np.ones(len(f), np.int8), (f[:, 0], f[:, 1])), shape=(n, m)
+        )
+        banned.data[:] = 1
+    return Problem(
+        n=n,
+        m=m,
+        capacity=capacity,
+        shared=tuple(shared),
+        goals=goals,
+        availability=availability,
+        stage=stage,
+        mentor_units=mentor_units,
+        organisations=organisations,
+        extra=extra,
+        banned=banned,
+    )
+
+
+def _preference_units(
+    n: int,
+    m: int,
+    weight: float,
+    weight_sum: float,
+    mentee_preferences: Sequence[Sequence[int]] | None,
+    mentor_preferences: Sequence[Sequence[int]] | None,
+) -> sp.csr_matrix:
+    """Units of the preference criterion, only where a ranking names the pair."""
+    if not weight or not (mentee_preferences or mentor_preferences):
+        return sp.csr_matrix((n, m), dtype=np.int32)
+    ee = list(mentee_preferences or [()] * n)
+    rr = list(mentor_preferences or [()] * m)
+
+    def ranks(rankings: list[Sequence[int]]) -> list[dict[int, float]]:
+        out = []
+        for ranking in rankings:
+            seen: dict[int, float] = {}
+            for position, other in enumerate(ranking):
+                if other >= 0 and other not in seen:
+                    seen[other] = 1.0 - position / len(ranking)
+            out.append(seen)
+        return out
+
+    by_mentee, by_mentor = ranks(ee), ranks(rr)
+    pairs = {(i, j) for i in range(n) for j in by_mentee[i]}
+    pairs |= {(i, j) for j in range(m) for i in by_mentor[j]}
+    rows, cols, data = [], [], []
+    for i, j in pairs:
+        liked = []
+        if ee[i]:
+            liked.append(by_mentee[i].get(j, 0.0))
+        if rr[j]:
+            liked.append(by_mentor[j].get(i, 0.0))
+        units = _hundredths(weight, sum(liked) / len(liked), weight_sum)
+        if units:
+            rows.append(i)
+            cols.append(j)
+            data.append(units)
+    return sp.csr_matrix(
+        (
+            np.array(data, np.int32),
+            (np.array(rows, np.int64), np.array(cols, np.int64)),
+        ),
+        shape=(n, m),
+    )
+
+
+def score_block(
+    problem: Problem, rows: np.ndarray, cols: np.ndarray | None = None
+) -> np.ndarray:
+    """Scores (int32 units) of mentees `rows` against mentors `cols` (default all).
+
+    Refused pairs score 0. Work arrays are len(rows) x len(cols): call it on
+    blocks of mentees.
+    """
+    rows = np.asarray(rows, np.int64)
+    all_cols = cols is None
+    cols = np.arange(problem.m) if cols is None else np.asarray(cols, np.int64)
+    out = np.zeros((len(rows), len(cols)), np.int32)
+    if len(rows) == 0 or len(cols) == 0:
+        return out
+
+    def product(a: sp.csr_matrix, bt: np.ndarray) -> np.ndarray:
+        return np.asarray(a[rows] @ (bt if all_cols else bt[:, cols]))
+
+    for a, bt, units in problem.shared:
+        np.add(out, units, out=out, where=product(a, bt) > 0)
+    for spec in (problem.goals, problem.availability):
+        if spec is not None:
+            a, bt, table, offset = spec
+            counts = product(a, bt).astype(np.int64)
+            counts += offset[rows][:, None]
+            out += table[counts]
+    if problem.stage is not None:
+        a, bt, empty, full, half = problem.stage
+        shared_stage = product(a, bt) > 0
+        empty_cols = empty[cols]
+        np.add(out, full, out=out, where=shared_stage & ~empty_cols[None, :])
+        if half:
+            np.add(out, half, out=out, where=np.broadcast_to(empty_cols, out.shape))
+    out += problem.mentor_units[cols][None, :]
+    position = None
+    if problem.extra.nnz or problem.banned.nnz:
+        position = np.full(problem.m, -1, np.int64)
+        position[cols] = np.arange(len(cols))
+    if problem.extra.nnz:
+        block = problem.extra[rows].tocoo()
+        keep = position[block.col] >= 0
+        np.add.at(out, (block.row[keep], position[block.col[keep]]), block.data[keep])
+    if problem.organisations is not None:
+        a, bt = problem.organisations
+        clash = (a[rows] @ (bt if all_cols else bt[:, cols])).tocoo()
+        out[clash.row, clash.col] = 0
+    if problem.banned.nnz:
+        block = problem.banned[rows].tocoo()
+        keep = position[block.col] >= 0
+        out[block.row[keep], position[block.col[keep]]] = 0
+    return out
+
+
+def _block_rows(m: int, budget: int = 2_000_000) -> int:
+    return max(1, budget // max(1, m))
+
+
+@dataclass
+class Candidates:
+    """Each mentee's best allowed mentors: arcs (mentee, mentor, units > 0)."""
+
+    mentee: np.ndarray  # int64
+    mentor: np.ndarray  # int64
+    units: np.ndarray  # int64
+    # The lowest kept score of a mentee who kept a full list (her pruned pairs
+    # score no more), 0 when nothing was pruned.
+    pruned_bound: np.ndarray  # int64 per mentee
+    seconds: float = 0.0
+
+
+def top_candidates(problem: Problem, k: int = DEFAULT_CANDIDATES) -> Candidates:
+    """Score block-wise and keep each mentee's `k` best allowed mentors."""
+    if k < 1:
+        raise ValueError("candidates must be at least 1")
+    started = time.perf_counter()
+    n, m = problem.n, problem.m
+    k_eff = min(k, m)
+    idx = np.zeros((n, k_eff), np.int32)
+    units = np.zeros((n, k_eff), np.int32)
+    step = _block_rows(m)
+    for start in range(0, n, step):
+        rows = np.arange(start, min(n, start + step))
+        block = score_block(problem, rows)
+        if k_eff < m:
+            top = np.argpartition(block, m - k_eff, axis=1)[:, m - k_eff :]
+        else:
+            top = np.broadcast_to(np.arange(m), block.shape)
+        idx[rows] = top
+        units[rows] = np.take_along_axis(block, top, axis=1)
+    bound = np.zeros(n, np.int64)
+    if k_eff < m:
+        full = (units > 0).all(axis=1)
+        bound[full] = units[full].min(axis=1)
+    keep = units > 0
+    mentee = np.broadcast_to(np.arange(n)[:, None], idx.shape)[keep]
+    return Candidates(
+        mentee=mentee.astype(np.int64),
+        mentor=idx[keep].astype(np.int64),
+        units=units[keep].astype(np.int64),
+        pruned_bound=bound,
+        seconds=time.perf_counter() - started,
+    )
+
+
+@dataclass
+class Solution:
+    """An assignment by index: `mentor_of[i]` is mentee i's mentor, or -1."""
+
+    mentor_of: np.ndarray
+    units: np.ndarray  # the pair's score in units, 0 when unmatched
+    total_units: int
+    upper_bound_units: int
+    optimal: bool
+    stats: dict[str, Any]
+
+    @property
+    def matched(self) -> int:
+        return int((self.mentor_of >= 0).sum())
+
+
+def _bonus(problem: Problem, mode: str) -> int:
+    """B: more than any total, so that one more pair beats any difference in total."""
+    if mode == BEST_TOTAL:
+        return 0
+    return MAX_UNITS * int(min(problem.n, int(problem.capacity.sum()))) + 1
+
+
+def _flow(
+    problem: Problem,
+    mentee: np.ndarray,
+    mentor: np.ndarray,
+    units: np.ndarray,
+    mode: str,
+    seed: int,
+) -> np.ndarray:
+    """The optimum over the given arcs: mentor index per mentee, or -1."""
+    n, m = problem.n, problem.m
+    rng = np.random.default_rng(seed)
+    mentee_node = 2 + rng.permutation(n)
+    mentor_node = 2 + n + rng.permutation(m)
+    order = rng.permutation(len(mentee))
+    flow = min_cost_flow.SimpleMinCostFlow()
+    tails = np.concatenate(
+        [mentee_node[mentee[order]], np.zeros(n, np.int64), mentor_node]
+    )
+    heads = np.concatenate(
+        [mentor_node[mentor[order]], mentee_node, np.ones(m, np.int64)]
+    )
+    caps = np.concatenate(
+        [np.ones(len(order) + n, np.int64), problem.capacity.astype(np.int64)]
+    )
+    costs = np.concatenate([-units[order], np.zeros(n + m, np.int64)])
+    if mode == BEST_TOTAL:
+        tails = np.append(tails, 0)
+        heads = np.append(heads, 1)
+        caps = np.append(caps, n)
+        costs = np.append(costs, 0)
+    flow.add_arcs_with_capacity_and_unit_cost(
+        tails.astype(np.int32), heads.astype(np.int32), caps, costs
+    )
+    flow.set_nodes_supplies(np.array([0, 1], np.int32), np.array([n, -n], np.int64))
+    status = flow.solve() if mode == BEST_TOTAL else flow.solve_max_flow_with_min_cost()
+    if status != flow.OPTIMAL:
+        raise RuntimeError(f"min-cost flow failed with status {status}")
+    used = np.asarray(flow.flows(np.arange(len(order), dtype=np.int32))) > 0
+    mentor_of = np.full(n, -1, np.int64)
+    mentor_of[mentee[order][used]] = mentor[order][used]
+    return mentor_of
+
+
+def _duals(
+    problem: Problem,
+    mentee: np.ndarray,
+    mentor: np.ndarray,
+    weight: np.ndarray,
+    mentor_of: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Optimal dual (u per mentee, v per mentor) of the restricted problem.
+
+    v is the least solution of the constraints an optimal dual must meet (a
+    longest-path relaxation over the exchange arcs); it exists because the flow is
+    optimal, and it then satisfies every complementary-slackness condition.
+    """
+    n, m = problem.n, problem.m
+    matched_weight = np.zeros(n, np.int64)
+    is_pair = mentor_of[mentee] == mentor
+    matched_weight[mentee[is_pair]] = weight[is_pair]
+    v = np.zeros(m, np.int64)
+    free = mentor_of[mentee] < 0
+    np.maximum.at(v, mentor[free], weight[free])
+    exchange = (~free) & (~is_pair)
+    src = mentor_of[mentee[exchange]]
+    dst = mentor[exchange]
+    delta = weight[exchange] - matched_weight[mentee[exchange]]
+    order = np.argsort(dst, kind="stable")
+    src, dst, delta = src[order], dst[order], delta[order]
+    starts = np.flatnonzero(np.r_[True, dst[1:] != dst[:-1]]) if len(dst) else []
+    targets = dst[starts] if len(dst) else dst
+    for _ in range(m + 2):
+        if not len(dst):
+            break
+        best = np.maximum.reduceat(v[src] + delta, starts)
+        improved = best > v[targets]
+        if not improved.any():
+            break
+        v[targets[improved]] = best[improved]
+    else:
+        raise RuntimeError("the dual did not converge: the flow is not optimal")
+    u = np.zeros(n, np.int64)
+    has = mentor_of >= 0
+    u[has] = matched_weight[has] - v[mentor_of[has]]
+    load = np.bincount(mentor_of[has], minlength=m)
+    if (u < 0).any() or (v[load < problem.capacity] != 0).any():
+        raise RuntimeError("no optimal dual: the flow is not optimal")
+    return u, v
+
+
+def _violations(
+    problem: Problem,
+    u: np.ndarray,
+    v: np.ndarray,
+    pruned_bound: np.ndarray,
+    bonus: int,
+    per_row: int,
+) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray], int]:
+    """For each mentee, how far her pruned pairs break u_i + v_j >= w_ij (0 if not),
+    the worst breaking pairs (mentee, mentor, units) up to `per_row` each, and how
+    many mentees were rescored."""
+    n = problem.n
+    excess = np.zeros(n, np.int64)
+    bound = np.where(pruned_bound > 0, pruned_bound + bonus, 0)
+    threshold = bound - u  # mentors with v >= threshold cannot break the bound
+    check = np.flatnonzero(threshold > v.min(initial=0))
+    found_i, found_j, found_w = [], [], []
+    if len(check):
+        check = check[np.argsort(-threshold[check], kind="stable")]
+        order_v = np.argsort(v, kind="stable")
+        sorted_v = v[order_v]
+        step = _block_rows(problem.m)
+        start = 0
+        while start < len(check):
+            rows = check[start : start + step]
+            cols = np.sort(
+                order_v[: np.searchsorted(sorted_v, threshold[rows].max(), "left")]
+            )
+            # Fewer columns allow more rows per block.
+            wider = check[start : start + _block_rows(len(cols))]
+            if len(wider) > len(rows):
+                rows = wider
+            start += len(rows)
+            block = score_block(problem, rows, cols).astype(np.int64)
+            reduced = np.where(block > 0, block + bonus, 0) - v[cols][None, :]
+            reduced -= u[rows][:, None]
+            excess[rows] = np.maximum(reduced.max(axis=1, initial=0), 0)
+            bad_rows = np.flatnonzero(excess[rows] > 0)
+            if not len(bad_rows):
+                continue
+            sub = reduced[bad_rows]
+            take = min(per_row, sub.shape[1])
+            top = np.argpartition(sub, sub.shape[1] - take, axis=1)[:, -take:]
+            values = np.take_along_axis(sub, top, axis=1)
+            keep = values > 0
+            found_i.append(np.broadcast_to(rows[bad_rows][:, None], top.shape)[keep])
+            found_j.append(cols[top][keep])
+            found_w.append(np.take_along_axis(block[bad_rows], top, axis=1)[keep])
+    empty = np.zeros(0, np.int64)
+    arcs = (
+        np.concatenate(found_i) if found_i else empty,
+        np.concatenate(found_j) if found_j else empty,
+        np.concatenate(found_w) if found_w else empty,
+    )
+    return excess, arcs, len(check)
+
+
+def solve(
+    problem: Problem,
+    *,
+    mode: str = BEST_TOTAL,
+    seed: int = 0,
+    candidates: int = DEFAULT_CANDIDATES,
+    max_rounds: int = 20,
+    pool: Candidates | None = None,
+) -> Solution:
+    """The optimum over all allowed pairs, certified from the dual (see the module
+    docstring). `pool` reuses candidates already scored."""
+    if mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
+    started = time.perf_counter()
+    pool = pool or top_candidates(problem, candidates)
+    mentee, mentor, units = pool.mentee, pool.mentor, pool.units
+    bonus = _bonus(problem, mode)
+    rounds: list[dict[str, Any]] = []
+    optimal = False
+    mentor_of = np.full(problem.n, -1, np.int64)
+    upper = 0
+    for round_no in range(1, max_rounds + 1):
+        t0 = time.perf_counter()
+        mentor_of = _flow(problem, mentee, mentor, units, mode, seed)
+        t1 = time.perf_counter()
+        weight = units + bonus
+        u, v = _duals(problem, mentee, mentor, weight, mentor_of)
+        t2 = time.perf_counter()
+        excess, (ai, aj, aw), rescored = _violations(
+            problem, u, v, pool.pruned_bound, bonus, per_row=max(1, candidates)
+        )
+        t3 = time.perf_counter()
+        primal = int(u.sum() + (problem.capacity * v).sum())
+        upper = primal + int(excess.sum())
+        rounds.append(
+            {
+                "round": round_no,
+                "arcs": len(mentee),
+                "matched": int((mentor_of >= 0).sum()),
+                "objective": primal,
+                "upper_bound": upper,
+                "gap": (upper - primal) / upper if upper else 0.0,
+                "mentees_breaking_bound": int((excess > 0).sum()),
+                "mentees_rescored": rescored,
+                "seconds_flow": round(t1 - t0, 4),
+                "seconds_dual": round(t2 - t1, 4),
+                "seconds_certificate": round(t3 - t2, 4),
+            }
+        )
+        if not len(ai):
+            optimal = True
+            break
+        mentee = np.concatenate([mentee, ai])
+        mentor = np.concatenate([mentor, aj])
+        units = np.concatenate([units, aw])
+    has = mentor_of >= 0
+    pair_units = np.zeros(problem.n, np.int64)
+    # The pair's units: from the arcs (each (mentee, mentor) appears once).
+    chosen = mentor_of[mentee] == mentor
+    pair_units[mentee[chosen]] = units[chosen]
+    total = int(pair_units.sum())
+    matched = int(has.sum())
+    if optimal:
+        upper_total = total
+    elif mode == BEST_TOTAL:
+        upper_total = upper
+    elif upper < (matched + 1) * bonus:
+        upper_total = upper - matched * bonus
+    else:  # more people might be matched: no bound on the total of this mode
+        upper_total = -1
+    return Solution(
+        mentor_of=mentor_of,
+        units=pair_units,
+        total_units=total,
+        upper_bound_units=upper_total,
+        optimal=optimal,
+        stats={
+            "mode": mode,
+            "candidates": candidates,
+            "seconds_scoring": round(pool.seconds, 4),
+            "seconds": round(time.perf_counter() - started, 4),
+            "rounds": rounds,
+        },
+    )
+
+
+def greedy(
+    problem: Problem,
+    *,
+    seed: int = 0,
+    candidates: int = DEFAULT_CANDIDATES,
+    pool: Candidates | None = None,
+) -> Solution:
+    """The baseline: best remaining pair first, ties in a seeded order.
+
+    It walks each mentee's `candidates` best pairs in order of score; mentees whose
+    list ran out while mentors still have room are then rescored against those
+    mentors, again best pair first, until no pair is left.
+    """
+    started = time.perf_counter()
+    pool = pool or top_candidates(problem, candidates)
+    n = problem.n
+    rng = np.random.default_rng(seed)
+    tie = rng.random(len(pool.units))
+    order = np.lexsort((tie, -pool.units))
+    mentor_of = np.full(n, -1, np.int64)
+    pair_units = np.zeros(n, np.int64)
+    room = problem.capacity.astype(np.int64).tolist()
+    taken = [False] * n
+    left = min(n, sum(room))
+    for i, j, w in zip(
+        pool.mentee[order].tolist(),
+        pool.mentor[order].tolist(),
+        pool.units[order].tolist(),
+        strict=True,
+    ):
+        if taken[i] or not room[j]:
+            continue
+        taken[i] = True
+        room[j] -= 1
+        mentor_of[i] = j
+        pair_units[i] = w
+        left -= 1
+        if not left:
+            break
+    room_arr = np.array(room, np.int64)
+    rescued_rounds = 0
+    hopeless = pool.pruned_bound <= 0  # every positive pair was in the list
+    while left:
+        waiting = np.flatnonzero((mentor_of < 0) & ~hopeless)
+        cols = np.flatnonzero(room_arr > 0)
+        if not len(waiting) or not len(cols):
+            break
+        rescued_rounds += 1
+        best_j = np.full(len(waiting), -1, np.int64)
+        best_w = np.zeros(len(waiting), np.int64)
+        step = _block_rows(len(cols))
+        for start in range(0, len(waiting), step):
+            block = score_block(problem, waiting[start : start + step], cols)
+            pick = block.argmax(axis=1)
+            best_j[start : start + step] = cols[pick]
+            best_w[start : start + step] = block[np.arange(len(pick)), pick]
+        ok = best_w > 0
+        hopeless[waiting[~ok]] = True
+        if not ok.any():
+            break
+        waiting, best_j, best_w = waiting[ok], best_j[ok], best_w[ok]
+        for idx in np.lexsort((rng.random(len(best_w)), -best_w)).tolist():
+            j = int(best_j[idx])
+            if room_arr[j] > 0:
+                i = int(waiting[idx])
+                room_arr[j] -= 1
+                mentor_of[i] = j
+                pair_units[i] = best_w[idx]
+                left -= 1
+                if not left:
+                    break
+        # Mentees whose best mentor filled up meanwhile are tried again.
+    total = int(pair_units.sum())
+    return Solution(
+        mentor_of=mentor_of,
+        units=pair_units,
+        total_units=total,
+        upper_bound_units=-1,
+        optimal=False,
+        stats={
+            "seconds_scoring": round(pool.seconds, 4),
+            "seconds": round(time.perf_counter() - started, 4),
+            "rescue_rounds": rescued_rounds,
+        },
+    )
+
+
+# ---------------------------------------------------------------------------
+# From candidates
+
+
+def _encode(
+    mentees: Sequence[Candidate], mentors: Sequence[Candidate], name: str
+) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    vocabulary: dict[Any, int] = {}
+    for person in (*mentees, *mentors):
+        for value in sorted(getattr(person, name), key=repr):
+            vocabulary.setdefault(value, len(vocabulary))
+
+    def matrix(people: Sequence[Candidate]) -> sp.csr_matrix:
+        rows, cols = [], []
+        for r, person in enumerate(people):
+            for value in getattr(person, name):
+                rows.append(r)
+                cols.append(vocabulary[value])
+        return sp.csr_matrix(
+            (np.ones(len(rows), np.float32), (rows, cols)),
+            shape=(len(people), max(1, len(vocabulary))),
+        )
+
+    return matrix(mentees), matrix(mentors)
+
+
+def problem_from_candidates(
+    mentees: Sequence[Candidate],
+    mentors: Sequence[Candidate],
+    weights: Mapping[str, float],
+    rules: Rules,
+) -> Problem:
+    for side, people in (("mentee", mentees), ("mentor", mentors)):
+        ids = [p.id for p in people]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"{side} ids must be unique")
+    for mentor in mentors:
+        if not MIN_CAPACITY <= mentor.capacity <= MAX_CAPACITY:
+            raise ValueError(
+                f"mentor capacity must be {MIN_CAPACITY} to {MAX_CAPACITY} mentees; "
+                f"mentor {mentor.id} has {mentor.capacity}"
+            )
+    names = ("topics", "sectors", "stages", "regions", "languages", "availability")
+    encoded = {name: _encode(mentees, mentors, name) for name in names}
+    orgs = _encode(mentees, mentors, "organisations")
+    mentee_side = Side(**{k: v[0] for k, v in encoded.items()}, organisations=orgs[0])
+    mentor_side = Side(
+        **{k: v[1] for k, v in encoded.items()},
+        organisations=orgs[1],
+        experience_years=np.array([p.experience_years for p in mentors], np.int64),
+        capacity=np.array([p.capacity for p in mentors], np.int64),
+    )
+    mentee_at = {p.id: i for i, p in enumerate(mentees)}
+    mentor_at = {p.id: j for j, p in enumerate(mentors)}
+    forbidden = [
+        (mentee_at[a], mentor_at[b])
+        for a, b in rules.forbidden
+        if a in mentee_at and b in mentor_at
+    ]
+    forbidden += [
+        (mentee_at[p.id], mentor_at[p.id]) for p in mentees if p.id in mentor_at
+    ]
+    return build_problem(
+        mentee_side,
+        mentor_side,
+        weights,
+        allow_same_organisation=rules.allow_same_organisation,
+        forbidden=np.array(forbidden, np.int64).reshape(-1, 2),
+        mentee_preferences=[
+            [mentor_at.get(x, -1) for x in p.preferences] for p in mentees
+        ],
+        mentor_preferences=[
+            [mentee_at.get(x, -1) for x in p.preferences] for p in mentors
+        ],
+    )
 
 
 def match(
@@ -210,50 +1017,44 @@ def match(
     *,
     mode: str = BEST_TOTAL,
     seed: int = 0,
+    candidates: int = DEFAULT_CANDIDATES,
 ) -> Matching:
     """The assignment with the largest total score within capacities and rules.
 
     In MOST_MATCHED mode the number of matched mentees comes first, the total second.
     Pairs scoring 0 are never made. Ties are broken by a seeded order, so the same
-    input and seed give the same result.
+    input and seed give the same result. `candidates` is how many of each mentee's
+    best mentors the flow starts from; the result is the optimum over all allowed
+    pairs whatever it is (see the module docstring), `optimal` says it was proven.
     """
     if mode not in MODES:
-        raise ValueError(f"unknown mode {mode!r}")
-    rng = np.random.default_rng(seed)
-    slots = [m for m in mentors for _ in range(max(0, m.capacity))]
-    if not mentees or not slots:
-        return Matching([], [m.id for m in mentees], 0.0, mode, 0.0, 0.0, True)
-    scores: dict[tuple[int, int], PairScore] = {}
-    gain = np.zeros((len(mentees), len(slots)))
-    # A tiny seeded jitter breaks ties reproducibly without changing the optimum.
-    jitter = rng.random((len(mentees), len(mentors))) * 1e-6
-    mentor_index = {m.id: j for j, m in enumerate(mentors)}
-    bonus = 1000.0 if mode == MOST_MATCHED else 0.0
-    for i, mentee in enumerate(mentees):
-        for s, mentor in enumerate(slots):
-            if refusal(mentee, mentor, rules) is not None:
-                continue
-            key = (mentee.id, mentor.id)
-            if key not in scores:
-                scores[key] = score_pair(mentee, mentor, weights)
-            if scores[key].total > 0:
-                gain[i, s] = (
-                    bonus + scores[key].total + jitter[i, mentor_index[mentor.id]]
-                )
-    rows, cols = linear_sum_assignment(gain, maximize=True)
-    pairs = [
-        scores[(mentees[i].id, slots[s].id)]
-        for i, s in zip(rows, cols, strict=True)
-        if gain[i, s] > 0
-    ]
+        raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
+    if candidates < 1:
+        raise ValueError("candidates must be at least 1")
+    problem = problem_from_candidates(mentees, mentors, weights, rules)
+    if not mentees or not mentors:
+        return Matching([], [m.id for m in mentees], 0.0, mode, 0.0, 0.0, True, {})
+    solution = solve(problem, mode=mode, seed=seed, candidates=candidates)
+    pairs = []
+    for i in np.flatnonzero(solution.mentor_of >= 0).tolist():
+        pair = score_pair(mentees[i], mentors[int(solution.mentor_of[i])], weights)
+        if round(pair.total * UNITS) != int(solution.units[i]):  # pragma: no cover
+            raise RuntimeError("array scores disagree with score_pair")
+        pairs.append(pair)
     matched = {p.mentee for p in pairs}
-    total = round(sum(p.total for p in pairs), 2)
+    total = solution.total_units / UNITS
+    if solution.upper_bound_units < 0:
+        upper, gap = math.inf, 1.0
+    else:
+        upper = solution.upper_bound_units / UNITS
+        gap = (upper - total) / upper if upper > 0 else 0.0
     return Matching(
         pairs=sorted(pairs, key=lambda p: (p.mentee, p.mentor)),
         unmatched=[m.id for m in mentees if m.id not in matched],
         total=total,
         mode=mode,
-        upper_bound=total,
-        gap=0.0,
-        optimal=True,
+        upper_bound=upper,
+        gap=gap,
+        optimal=solution.optimal,
+        stats=solution.stats,
     )
