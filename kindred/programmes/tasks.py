@@ -8,3 +8,6 @@ from django_tasks import task
 @task()
 def send_survey_reminders() -> None:
     """Tell participants whose entry, exit or follow-up survey is due."""
+    from kindred.programmes import services
+
+    services.send_survey_reminders()

@@ -1,0 +1,260 @@
+"""Reads of the programmes domain: lists, a participant's programme, evaluation.
+
+`evaluation` is the only read of other people's survey answers: it returns
+aggregates per scale, and nothing at all for fewer than five pairs.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from kindred.accounts.models import User
+from kindred.algorithms import outcomes
+from kindred.programmes.models import (
+    Answer,
+    Cohort,
+    Item,
+    Place,
+    Programme,
+    Response,
+    Scale,
+    SurveyWindow,
+    WaitingEntry,
+)
+
+
+def programmes() -> QuerySet[Programme]:
+    return Programme.objects.select_related(
+        "service__organisation", "lead__profile"
+    ).order_by("service__name", "pk")
+
+
+def managed_programmes(user: User) -> QuerySet[Programme]:
+    if not user.is_authenticated:
+        return Programme.objects.none()
+    return (
+        programmes()
+        .filter(
+            Q(lead=user)
+            | Q(
+                service__organisation__memberships__user=user,
+                service__organisation__memberships__role="admin",
+            )
+        )
+        .distinct()
+    )
+
+
+def cohorts_of(programme: Programme) -> QuerySet[Cohort]:
+    return (
+        programme.cohorts.annotate(
+            taken=Count("places", filter=~Q(places__status=Place.Status.WITHDRAWN))
+        )
+        .select_related("instrument")
+        .order_by("-starts_on", "-pk")
+    )
+
+
+def places_of(cohort: Cohort) -> QuerySet[Place]:
+    return cohort.places.select_related("participant__profile").order_by(
+        "status", "created_at", "pk"
+    )
+
+
+def waiting_for(programme: Programme) -> QuerySet[WaitingEntry]:
+    return programme.waiting.filter(placed_at__isnull=True).select_related(
+        "person__profile"
+    )
+
+
+def my_places(user: User) -> QuerySet[Place]:
+    if not user.is_authenticated:
+        return Place.objects.none()
+    return (
+        Place.objects.filter(participant=user)
+        .exclude(status=Place.Status.WITHDRAWN)
+        .select_related(
+            "cohort__programme__service__organisation",
+            "cohort__programme__lead__profile",
+            "cohort__group",
+            "cohort__instrument",
+        )
+        .prefetch_related("cohort__windows", "cohort__next_steps__organisation")
+        .order_by("-cohort__starts_on", "-pk")
+    )
+
+
+def next_session(cohort: Cohort) -> Any:
+    """The cohort's next scheduled session that has not ended, or None."""
+    if cohort.group_id is None:
+        return None
+    from kindred.events.models import Event
+
+    return (
+        Event.objects.filter(
+            group_id=cohort.group_id,
+            status=Event.Status.SCHEDULED,
+            ends_at__gt=timezone.now(),
+        )
+        .order_by("starts_at", "pk")
+        .first()
+    )
+
+
+def course_progress(cohort: Cohort, user: User) -> dict[str, Any] | None:
+    """What the learning app says about `user` in the cohort's course."""
+    if cohort.course_id is None:
+        return None
+    from kindred.learning import selectors as learning_selectors
+
+    course = cohort.course
+    found: dict[str, Any] = {"course": course}
+    if hasattr(learning_selectors, "enrolment_for"):
+        found["enrolment"] = learning_selectors.enrolment_for(course, user)
+    if hasattr(learning_selectors, "progress_of") and found.get("enrolment"):
+        found["progress"] = learning_selectors.progress_of(found["enrolment"])
+    if hasattr(learning_selectors, "certificate_for"):
+        found["certificate"] = learning_selectors.certificate_for(course, user)
+    return found
+
+
+def responses_of(user: User, cohort: Cohort) -> dict[str, Response]:
+    """`user`'s own responses in `cohort`, by window kind."""
+    return {
+        r.window.kind: r
+        for r in Response.objects.filter(
+            window__cohort=cohort, participant=user
+        ).select_related("window")
+    }
+
+
+def own_answers(response: Response) -> dict[int, Answer]:
+    return {a.item_id: a for a in response.answers.all()}
+
+
+# --- evaluation -----------------------------------------------------------------------
+
+
+@dataclass
+class ScaleResult:
+    scale: Scale
+    change: outcomes.PairedChange
+
+
+@dataclass
+class WindowCompletion:
+    kind: str
+    label: str
+    answered: int
+    enrolled: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.answered / self.enrolled if self.enrolled else None
+
+
+@dataclass
+class Evaluation:
+    cohort: Cohort
+    enrolled: int
+    scales: list[ScaleResult] = field(default_factory=list)
+    completion: list[WindowCompletion] = field(default_factory=list)
+    shown: bool = False
+    min_group: int = outcomes.MIN_GROUP
+
+
+def _scores(
+    cohort: Cohort, kind: str, scales: list[Scale], items: list[Item]
+) -> dict[int, dict[int, float | None]]:
+    """Scale id -> participant id -> score at window `kind`."""
+    specs = defaultdict(list)
+    for item in items:
+        if item.scale_id is not None and item.is_scored:
+            specs[item.scale_id].append(
+                outcomes.ItemSpec(
+                    key=item.pk,
+                    minimum=float(item.low or 0),
+                    maximum=float(item.high or 0),
+                    reverse=item.reverse,
+                )
+            )
+    by_person: dict[int, dict[int, float | None]] = defaultdict(dict)
+    for answer in Answer.objects.filter(
+        response__window__cohort=cohort,
+        response__window__kind=kind,
+        number__isnull=False,
+    ).values("response__participant_id", "item_id", "number"):
+        by_person[answer["response__participant_id"]][answer["item_id"]] = answer[
+            "number"
+        ]
+    result: dict[int, dict[int, float | None]] = {}
+    for scale in scales:
+        result[scale.pk] = {
+            person: outcomes.score_scale(
+                answers, specs[scale.pk], min_share=scale.min_share
+            )
+            for person, answers in by_person.items()
+        }
+    return result
+
+
+def evaluation(cohort: Cohort, *, later: str = SurveyWindow.Kind.EXIT) -> Evaluation:
+    """Per scale, the paired entry → `later` change across the cohort.
+
+    The caller has checked that the viewer runs the programme. Figures are
+    blank for fewer than five pairs.
+    """
+    enrolled_ids = set(
+        cohort.places.exclude(status=Place.Status.WITHDRAWN).values_list(
+            "participant_id", flat=True
+        )
+    )
+    result = Evaluation(cohort=cohort, enrolled=len(enrolled_ids))
+    windows = list(cohort.windows.all())
+    answered = dict(
+        Response.objects.filter(window__cohort=cohort, participant_id__in=enrolled_ids)
+        .values_list("window__kind")
+        .annotate(n=Count("pk"))
+    )
+    result.completion = [
+        WindowCompletion(
+            kind=w.kind,
+            label=w.get_kind_display(),
+            answered=answered.get(w.kind, 0),
+            enrolled=len(enrolled_ids),
+        )
+        for w in windows
+    ]
+    if cohort.instrument_id is None:
+        return result
+    scales = list(cohort.instrument.scales.all())
+    items = list(cohort.instrument.items.all())
+    before = _scores(cohort, SurveyWindow.Kind.ENTRY, scales, items)
+    after = _scores(cohort, later, scales, items)
+    for scale in scales:
+        change = outcomes.paired_change(
+            {p: s for p, s in before[scale.pk].items() if p in enrolled_ids},
+            {p: s for p, s in after[scale.pk].items() if p in enrolled_ids},
+            enrolled=len(enrolled_ids),
+        )
+        result.scales.append(ScaleResult(scale=scale, change=change))
+    result.shown = any(r.change.shown for r in result.scales)
+    return result
+
+
+def instrument_with_items(instrument_id: int) -> Any:
+    from kindred.programmes.models import Instrument
+
+    return (
+        Instrument.objects.filter(pk=instrument_id)
+        .prefetch_related(
+            Prefetch("items", queryset=Item.objects.select_related("scale")),
+            "scales",
+        )
+        .first()
+    )
