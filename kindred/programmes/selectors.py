@@ -113,14 +113,17 @@ def course_progress(cohort: Cohort, user: User) -> dict[str, Any] | None:
     from kindred.learning import selectors as learning_selectors
 
     course = cohort.course
-    found: dict[str, Any] = {"course": course}
-    if hasattr(learning_selectors, "enrolment_for"):
-        found["enrolment"] = learning_selectors.enrolment_for(course, user)
-    if hasattr(learning_selectors, "progress_of") and found.get("enrolment"):
-        found["progress"] = learning_selectors.progress_of(found["enrolment"])
-    if hasattr(learning_selectors, "certificate_for"):
-        found["certificate"] = learning_selectors.certificate_for(course, user)
-    return found
+    enrolment = learning_selectors.enrolment_for(course, user)
+    done, total = (
+        learning_selectors.progress_of(enrolment) if enrolment is not None else (0, 0)
+    )
+    return {
+        "course": course,
+        "enrolment": enrolment,
+        "done": done,
+        "total": total,
+        "certificate": learning_selectors.certificate_for(course, user),
+    }
 
 
 def responses_of(user: User, cohort: Cohort) -> dict[str, Response]:

@@ -511,7 +511,9 @@ def _enrol_in_course(cohort: Cohort, participant: User, *, by: User | None) -> N
         return
     from kindred.learning import services as learning_services
 
-    learning_services.enrol(cohort.course, participant, by=by, via_cohort=True)
+    learning_services.enrol(
+        cohort.course, participant, by=by or participant, via_cohort=True
+    )
 
 
 def _survey_url(window: SurveyWindow) -> str:
