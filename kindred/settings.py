@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "kindred.learning",
     "kindred.mentoring",
     "kindred.programmes",
+    "kindred.networking",
     "kindred.api",
 ]
 

@@ -29,6 +29,7 @@ urlpatterns = [
     path("mentoring/", include("kindred.mentoring.urls")),
     path("courses/", include("kindred.learning.urls")),
     path("programmes/", include("kindred.programmes.urls")),
+    path("networking/", include("kindred.networking.urls")),
     path("hsds/", include("kindred.directory.hsds_urls")),
     path("steward/", include("kindred.core.steward_urls")),
     path("api/v1/", include("kindred.api.urls")),

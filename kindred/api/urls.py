@@ -12,6 +12,7 @@ from kindred.api import (
     learning,
     mentoring,
     moderation,
+    networking,
     peerhelp,
     programmes,
     projects,
@@ -149,4 +150,5 @@ urlpatterns += (
     + mentoring.urlpatterns
     + learning.urlpatterns
     + programmes.urlpatterns
+    + networking.urlpatterns
 )

@@ -28,6 +28,7 @@ from kindred.insights import demo as insights_demo
 from kindred.learning import demo as learning_demo
 from kindred.mentoring import demo as mentoring_demo
 from kindred.moderation import demo as moderation_demo
+from kindred.networking import demo as networking_demo
 from kindred.notifications.services import notify
 from kindred.organisations.models import (
     Invitation,
@@ -588,6 +589,8 @@ def build(
     mentoring_demo.build(orgs, by_email, rng)
     learning_demo.build(orgs, by_email, rng)
     programmes_demo.build(orgs, by_email, rng)
+    # Networking rounds: introductions across organisations.
+    networking_demo.build(orgs, by_email, rng)
     # Referrals between organisations: the founder's journey, then many more.
     tick(
         referral_demo.build(

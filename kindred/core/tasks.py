@@ -163,6 +163,13 @@ SCHEDULE: list[Job] = [
         "daily",
         hour=9,
     ),
+    Job("networking rounds", "kindred.networking.tasks.run_due_rounds", "hourly"),
+    Job(
+        "networking: did you meet?",
+        "kindred.networking.tasks.ask_did_you_meet",
+        "daily",
+        hour=10,
+    ),
     Job(
         "programme survey reminders",
         "kindred.programmes.tasks.send_survey_reminders",

@@ -1,0 +1,442 @@
+"""Networking rounds: who meets whom, as pairs (or trios, so nobody is left out).
+
+Plain arrays in, plain tuples out; no Django. People are indices 0..n-1.
+
+1. `candidate_edges` scores each person against the others in their block (a
+   seeded random split of the round into blocks of at most `block_size`) and keeps
+   each person's `k` best partners. Excluded pairs (recent repeats, "do not pair me
+   with" lists) are never candidates. Splitting when candidates are generated keeps
+   every later step small; splitting a finished candidate graph loses quality.
+2. `pair_round` finds a maximum-weight matching of the candidate graph, one
+   connected component at a time:
+   - a component of up to `exact_limit` people gets rustworkx's exact blossom
+     matching;
+   - a larger one gets the fractional relaxation, solved exactly as an assignment
+     on the bipartite double cover (OR-tools), whose value halved is an upper bound
+     on any matching; its cycles are rounded to pairs (two-cycles are already pairs;
+     longer cycles keep the better alternation). The bound certifies the gap.
+   Then anyone left alone who has a candidate partner joins that partner's pair as
+   a trio, so nobody is left out when a valid match exists.
+3. `greedy_round` is the baseline: the heaviest remaining edge first.
+
+Weights are integers (rustworkx and OR-tools both want them); `candidate_edges`
+returns points times 100.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+EXACT_LIMIT = 2000
+BLOCK_SIZE = 2500
+CANDIDATES = 30
+
+
+@dataclass(frozen=True)
+class Favour:
+    """How much a round favours each kind of introduction, in points per pair."""
+
+    different_organisations: float = 3.0
+    different_sectors: float = 1.0
+    shared_interests: float = 2.0  # per shared topic, up to three topics
+    newcomers: float = 1.0  # when at least one of the two is new to the ecosystem
+
+
+@dataclass(frozen=True)
+class People:
+    """The round's participants as arrays (index = person)."""
+
+    organisation: NDArray[np.int64]  # primary organisation id, -1 for none
+    sector: NDArray[np.int64]  # -1 for unknown
+    topics: NDArray[np.bool_]  # n x T: interests
+    new: NDArray[np.bool_]  # new to the ecosystem
+
+    def __len__(self) -> int:
+        return int(self.organisation.shape[0])
+
+
+@dataclass(frozen=True)
+class Edges:
+    u: NDArray[np.int64]
+    v: NDArray[np.int64]
+    w: NDArray[np.int64]
+
+    def __len__(self) -> int:
+        return int(self.u.shape[0])
+
+
+@dataclass
+class Round:
+    groups: list[tuple[int, ...]]  # pairs and trios of indices
+    weight: int  # the matching's weight (pairs only, before trios)
+    trio_weight: int  # what the people added to pairs bring
+    upper_bound: int  # no matching of the candidate graph weighs more
+    unplaced: list[int]  # people with no candidate partner at all
+    method: str
+    stats: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def gap(self) -> float:
+        if self.upper_bound <= 0:
+            return 0.0
+        return max(0.0, (self.upper_bound - self.weight) / self.upper_bound)
+
+
+def _pair_key(i: NDArray[np.int64], j: NDArray[np.int64]) -> NDArray[np.int64]:
+    lo, hi = np.minimum(i, j), np.maximum(i, j)
+    return lo * np.int64(1 << 32) + hi
+
+
+def candidate_edges(
+    people: People,
+    favour: Favour,
+    *,
+    k: int = CANDIDATES,
+    block_size: int = BLOCK_SIZE,
+    excluded: Sequence[tuple[int, int]] = (),
+    seed: int = 0,
+    chunk: int = 1024,
+) -> Edges:
+    """Each person's `k` best partners within their block, as undirected edges."""
+    n = len(people)
+    if k < 1:
+        raise ValueError("k must be at least 1")
+    if block_size < 2:
+        raise ValueError("block_size must be at least 2")
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(n)
+    if people.topics.shape[1]:
+        # Blocks of people who share interests: order by a random projection of
+        # their interests, so that neighbours in the order have similar topics.
+        projection = people.topics[order].astype(np.float32) @ rng.standard_normal(
+            (people.topics.shape[1], 2)
+        ).astype(np.float32)
+        angle = np.arctan2(projection[:, 1], projection[:, 0])
+        order = order[np.argsort(angle, kind="stable")]
+    blocks = max(1, -(-n // block_size))
+    ban = (
+        np.unique(_pair_key(*map(np.asarray, zip(*excluded, strict=True))))
+        if excluded
+        else np.empty(0, np.int64)
+    )
+    topics = people.topics.astype(np.float32)
+    organisation = people.organisation.astype(np.int32)
+    sector = people.sector.astype(np.int32)
+    # A small seeded tie-breaker, symmetric in the pair: (r_i + r_j) mod 1.
+    jitter = rng.random(n).astype(np.float32)
+    full = np.float32(favour.different_organisations + favour.different_sectors)
+    us, vs, ws = [], [], []
+    for members in np.array_split(order, blocks):
+        members = np.sort(members)
+        org, sec = organisation[members], sector[members]
+        new, top, jit = people.new[members], topics[members], jitter[members]
+        size = len(members)
+        keep = min(k, size - 1)
+        if keep < 1:
+            continue
+        for start in range(0, size, chunk):
+            rows = slice(start, min(size, start + chunk))
+            score = np.full((rows.stop - rows.start, size), full, np.float32)
+            if favour.different_organisations:
+                same = (org[rows, None] == org[None, :]) & (org[rows, None] >= 0)
+                score -= np.float32(favour.different_organisations) * same
+            if favour.different_sectors:
+                same = sec[rows, None] == sec[None, :]
+                score -= np.float32(favour.different_sectors) * same
+            if favour.shared_interests:
+                shared = np.minimum(top[rows] @ top.T, np.float32(3))
+                score += np.float32(favour.shared_interests) * shared
+            if favour.newcomers:
+                either = new[rows, None] | new[None, :]
+                score += np.float32(favour.newcomers) * either
+            tie = jit[rows, None] + jit[None, :]
+            tie -= np.floor(tie)
+            score += tie * np.float32(0.05)
+            local = np.arange(rows.start, rows.stop)
+            score[local - rows.start, local] = -np.inf
+            best = np.argpartition(-score, keep - 1, axis=1)[:, :keep]
+            chosen = np.take_along_axis(score, best, axis=1)
+            i = np.repeat(members[rows], keep)
+            j = members[best.ravel()]
+            w = chosen.ravel()
+            ok = np.isfinite(w) & (w > 0)
+            us.append(i[ok])
+            vs.append(j[ok])
+            ws.append(w[ok])
+    if not us:
+        empty = np.empty(0, np.int64)
+        return Edges(empty, empty, empty)
+    u, v = np.concatenate(us), np.concatenate(vs)
+    w = np.round(np.concatenate(ws) * 100).astype(np.int64)
+    key = _pair_key(u, v)
+    if len(ban):
+        allowed = ~np.isin(key, ban)
+        u, v, w, key = u[allowed], v[allowed], w[allowed], key[allowed]
+    key, first = np.unique(key, return_index=True)
+    return Edges(
+        np.minimum(u, v)[first], np.maximum(u, v)[first], w[first].astype(np.int64)
+    )
+
+
+def greedy_round(n: int, edges: Edges) -> Round:
+    """The baseline: take the heaviest remaining edge while both ends are free."""
+    mate = np.full(n, -1, np.int64)
+    weight = 0
+    for e in np.argsort(-edges.w, kind="stable"):
+        a, b = edges.u[e], edges.v[e]
+        if mate[a] < 0 and mate[b] < 0:
+            mate[a], mate[b] = b, a
+            weight += int(edges.w[e])
+    groups = [(int(a), int(mate[a])) for a in range(n) if mate[a] > a]
+    degree = np.bincount(np.concatenate([edges.u, edges.v]), minlength=n)
+    unplaced = [int(a) for a in range(n) if mate[a] < 0 and degree[a] == 0]
+    return Round(groups, weight, 0, 0, unplaced, "greedy")
+
+
+def _exact(nodes: NDArray[np.int64], edges: Edges) -> list[tuple[int, int]]:
+    import rustworkx as rx
+
+    index = {int(x): i for i, x in enumerate(nodes)}
+    graph = rx.PyGraph()
+    graph.add_nodes_from(range(len(nodes)))
+    graph.add_edges_from(
+        [
+            (index[int(a)], index[int(b)], int(w))
+            for a, b, w in zip(edges.u, edges.v, edges.w, strict=True)
+        ]
+    )
+    matched = rx.max_weight_matching(
+        graph, max_cardinality=False, weight_fn=int, verify_optimum=False
+    )
+    return [(int(nodes[a]), int(nodes[b])) for a, b in matched]
+
+
+def _relaxed(
+    nodes: NDArray[np.int64], edges: Edges
+) -> tuple[list[tuple[int, int]], int]:
+    """Round the optimal fractional matching; return pairs and the upper bound."""
+    from ortools.graph.python import linear_sum_assignment
+
+    local = np.full(int(nodes.max()) + 1, -1, np.int64)
+    local[nodes] = np.arange(len(nodes))
+    u, v, w = local[edges.u], local[edges.v], edges.w
+    size = len(nodes)
+    top = int(w.max()) + 1
+    solver = linear_sum_assignment.SimpleLinearSumAssignment()
+    diagonal = np.arange(size, dtype=np.int64)
+    solver.add_arcs_with_cost(
+        np.concatenate([u, v, diagonal]),
+        np.concatenate([v, u, diagonal]),
+        np.concatenate([top - w, top - w, np.full(size, top, np.int64)]),
+    )
+    status = solver.solve()
+    if status != solver.OPTIMAL:  # pragma: no cover - the diagonal makes it feasible
+        raise RuntimeError(f"assignment failed: {status}")
+    succ = np.fromiter((solver.right_mate(i) for i in range(size)), np.int64, size)
+    bound_twice = size * top - int(solver.optimal_cost())
+    # Two-cycles (i -> j -> i) are whole pairs already; the people on longer cycles
+    # (and those the relaxation left alone) are few: match them exactly among
+    # themselves.
+    two = (succ[succ] == np.arange(size)) & (succ != np.arange(size))
+    pairs = [
+        (int(a), int(succ[a])) for a in np.flatnonzero(two & (succ > np.arange(size)))
+    ]
+    rest = np.flatnonzero(~two)
+    if len(rest):
+        inside = np.zeros(size, bool)
+        inside[rest] = True
+        keep = inside[u] & inside[v]
+        if keep.any():
+            sub = Edges(u[keep], v[keep], w[keep])
+            pairs += _exact(np.unique(np.concatenate([sub.u, sub.v])), sub)
+    return [(int(nodes[a]), int(nodes[b])) for a, b in pairs], (bound_twice + 1) // 2
+
+
+def pair_round(
+    n: int,
+    edges: Edges,
+    *,
+    exact_limit: int = EXACT_LIMIT,
+    trios: bool = True,
+) -> Round:
+    """A maximum-weight matching of the candidate graph, with the odd ones in trios."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    if len(edges) and (edges.u.max() >= n or edges.v.max() >= n):
+        raise ValueError("an edge names a person outside the round")
+    if len(edges) and (edges.w <= 0).any():
+        raise ValueError("edge weights must be positive integers")
+    if len(edges) and (edges.u == edges.v).any():
+        raise ValueError("nobody can be paired with themselves")
+    graph = coo_matrix((np.ones(len(edges)), (edges.u, edges.v)), shape=(n, n))
+    count, label = connected_components(graph, directed=False)
+    edge_label = label[edges.u] if len(edges) else np.empty(0, np.int64)
+    order = np.argsort(edge_label, kind="stable")
+    bounds = np.searchsorted(edge_label[order], np.arange(count + 1))
+    node_order = np.argsort(label, kind="stable")
+    node_bounds = np.searchsorted(label[node_order], np.arange(count + 1))
+    pairs: list[tuple[int, int]] = []
+    upper = 0
+    methods = set()
+    for c in range(count):
+        picked = order[bounds[c] : bounds[c + 1]]
+        if len(picked) == 0:
+            continue
+        nodes = node_order[node_bounds[c] : node_bounds[c + 1]]
+        part = Edges(edges.u[picked], edges.v[picked], edges.w[picked])
+        if len(nodes) <= exact_limit:
+            found = _exact(nodes, part)
+            pairs += found
+            methods.add("exact")
+            upper += sum(_weights(part, found))
+        else:
+            found, bound = _relaxed(nodes, part)
+            pairs += found
+            methods.add("relaxation")
+            upper += bound
+    weight = sum(_weights(edges, pairs))
+    groups: list[tuple[int, ...]] = [tuple(sorted(p)) for p in pairs]
+    mate = np.full(n, -1, np.int64)
+    for g, (a, b) in enumerate(groups):
+        mate[a] = mate[b] = g
+    degree = np.bincount(
+        np.concatenate([edges.u, edges.v]).astype(np.int64), minlength=n
+    )
+    trio_weight = 0
+    unplaced = [int(x) for x in np.flatnonzero(degree == 0)]
+    if trios:
+        trio_weight = _add_trios(n, edges, groups, mate)
+    else:
+        unplaced = [int(x) for x in np.flatnonzero(mate < 0)]
+    groups.sort()
+    return Round(
+        groups=groups,
+        weight=int(weight),
+        trio_weight=int(trio_weight),
+        upper_bound=int(max(upper, weight)),
+        unplaced=unplaced,
+        method="+".join(sorted(methods)) or "none",
+        stats={"components": float(count)},
+    )
+
+
+def group_weight(edges: Edges, groups: Sequence[tuple[int, ...]]) -> list[int]:
+    """Each group's weight: the sum of its members' candidate edges."""
+    lookup = dict(
+        zip(
+            zip(edges.u.tolist(), edges.v.tolist(), strict=True),
+            edges.w.tolist(),
+            strict=True,
+        )
+    )
+    return [
+        sum(
+            lookup.get((min(a, b), max(a, b)), 0)
+            for x, a in enumerate(group)
+            for b in group[x + 1 :]
+        )
+        for group in groups
+    ]
+
+
+def _weights(edges: Edges, pairs: list[tuple[int, int]]) -> list[int]:
+    lookup = dict(
+        zip(_pair_key(edges.u, edges.v).tolist(), edges.w.tolist(), strict=True)
+    )
+    if not pairs:
+        return []
+    a = np.array([p[0] for p in pairs], np.int64)
+    b = np.array([p[1] for p in pairs], np.int64)
+    return [lookup[key] for key in _pair_key(a, b).tolist()]
+
+
+def _add_trios(
+    n: int, edges: Edges, groups: list[tuple[int, ...]], mate: NDArray[np.int64]
+) -> int:
+    """Put each person left alone into the best pair next to them (once per pair)."""
+    free = mate < 0
+    touching = free[edges.u] | free[edges.v]
+    weight_of: dict[tuple[int, int], int] = {}
+    neighbours: dict[int, list[int]] = {}
+    for a, b, w in zip(
+        edges.u[touching].tolist(),
+        edges.v[touching].tolist(),
+        edges.w[touching].tolist(),
+        strict=True,
+    ):
+        weight_of[(a, b)] = weight_of[(b, a)] = w
+        neighbours.setdefault(a, []).append(b)
+        neighbours.setdefault(b, []).append(a)
+    added = 0
+    # Join a pair if possible; only when every neighbour's pair is already a trio,
+    # make a group of four rather than leave the person out.
+    for largest in (2, 3):
+        for person in np.flatnonzero(mate < 0).tolist():
+            best, best_group = 0, -1
+            for other in neighbours.get(person, ()):
+                g = int(mate[other])
+                if g < 0 or len(groups[g]) > largest:
+                    continue
+                gain = sum(weight_of.get((person, x), 0) for x in groups[g])
+                if gain > best or (gain == best and g < best_group):
+                    best, best_group = gain, g
+            if best_group >= 0:
+                groups[best_group] = tuple(sorted((*groups[best_group], person)))
+                mate[person] = best_group
+                added += best
+    return added
+
+
+def group_round(n: int, edges: Edges, *, exact_limit: int = EXACT_LIMIT) -> Round:
+    """Groups of three or four: pair people, then pair the pairs.
+
+    Two pairs are joined when the four people's candidate edges across the two
+    pairs weigh most; a pair left over is split between two pairs of a group of
+    four, making two trios; trios from the first step stay trios.
+    """
+    first = pair_round(n, edges, exact_limit=exact_limit)
+    pairs = [g for g in first.groups if len(g) == 2]
+    kept = [g for g in first.groups if len(g) != 2]
+    if len(pairs) < 2:
+        return first
+    owner = np.full(n, -1, np.int64)
+    for index, (a, b) in enumerate(pairs):
+        owner[a] = owner[b] = index
+    pu, pv = owner[edges.u], owner[edges.v]
+    across = (pu >= 0) & (pv >= 0) & (pu != pv)
+    key = _pair_key(pu[across], pv[across])
+    key, inverse = np.unique(key, return_inverse=True)
+    weight = np.bincount(inverse, weights=edges.w[across]).astype(np.int64)
+    contracted = Edges(key >> np.int64(32), key & np.int64((1 << 32) - 1), weight)
+    second = pair_round(len(pairs), contracted, exact_limit=exact_limit, trios=False)
+    groups: list[tuple[int, ...]] = list(kept)
+    quads = []
+    used = np.zeros(len(pairs), bool)
+    for a, b in second.groups:
+        quads.append((a, b))
+        used[a] = used[b] = True
+    leftover = [i for i in range(len(pairs)) if not used[i]]
+    for i in leftover:
+        if quads:
+            a, b = quads.pop()
+            groups.append(tuple(sorted((*pairs[a], pairs[i][0]))))
+            groups.append(tuple(sorted((*pairs[b], pairs[i][1]))))
+        else:
+            groups.append(pairs[i])
+    groups += [tuple(sorted((*pairs[a], *pairs[b]))) for a, b in quads]
+    groups.sort()
+    total = sum(group_weight(edges, groups))
+    return Round(
+        groups=groups,
+        weight=int(total),
+        trio_weight=0,
+        upper_bound=0,
+        unplaced=first.unplaced,
+        method=f"{first.method}, then pairs of pairs",
+        stats=dict(first.stats),
+    )

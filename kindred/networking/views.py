@@ -1,0 +1,12 @@
+"""Pages for networking rounds: thin views over its services and selectors."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    return render(request, "networking/index.html", {})
