@@ -49,11 +49,8 @@ def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
-def _id(value: str | None) -> int:
-    try:
-        number = int(value or "")
-    except ValueError:
-        raise Http404 from None
+def _check_id(number: int) -> int:
+    """Ids beyond what a database stores name nothing (and overflow SQLite)."""
     if not 0 < number <= permissions.MAX_ID:
         raise Http404
     return number
@@ -587,7 +584,7 @@ def pair_goal(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _goal_in(pair: Pair, goal_pk: int) -> Goal:
-    goal = Goal.objects.filter(pair=pair, pk=goal_pk).first()
+    goal = Goal.objects.filter(pair=pair, pk=_check_id(goal_pk)).first()
     if goal is None:
         raise Http404
     goal.pair = pair
@@ -612,6 +609,7 @@ def pair_milestone(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
 def pair_done(request: HttpRequest, pk: int, kind: str, item_pk: int) -> HttpResponse:
     user = _user(request)
     pair = permissions.get_pair_for_user(user, pk)
+    _check_id(item_pk)
     item: Goal | Milestone | None
     if kind == "goal":
         item = Goal.objects.filter(pair=pair, pk=item_pk).first()
@@ -662,7 +660,7 @@ def session_calendar(request: HttpRequest, pk: int, session_pk: int) -> HttpResp
     pair = permissions.get_pair_for_user(user, pk)
     if not permissions.is_party(user, pair):
         raise Http404
-    session = pair.sessions.filter(pk=session_pk).first()
+    session = pair.sessions.filter(pk=_check_id(session_pk)).first()
     if session is None:
         raise Http404
     other = pair.mentor if pair.mentee.user_id == user.pk else pair.mentee
@@ -700,7 +698,9 @@ def pair_note(request: HttpRequest, pk: int) -> HttpResponse:
 def pair_note_delete(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
     user = _user(request)
     pair = permissions.get_pair_for_user(user, pk)
-    note = Note.objects.filter(pair=pair, pk=note_pk, author_id=user.pk).first()
+    note = Note.objects.filter(
+        pair=pair, pk=_check_id(note_pk), author_id=user.pk
+    ).first()
     if note is None:
         raise Http404
     return act(
