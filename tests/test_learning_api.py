@@ -1,4 +1,4 @@
-# ruff: noqa: F811 - fixtures imported from tests/test_learning.py
+# ruff: noqa: F401, F811 - fixtures imported from tests/test_learning.py
 """The courses API: building, enrolling, progress, quizzes, certificates; refusals as
 problem+json and private things as 404."""
 
