@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from django.utils import timezone
 
 from kindred.programmes import services
@@ -303,5 +302,36 @@ def test_cohort_page_has_bounded_queries(
         assert client.get(f"/programmes/{cohort.programme_id}/").status_code == 200
 
 
-def test_demo_data_builds(db):
-    pytest.importorskip("kindred.programmes.demo")
+def test_demo_builds_a_finished_cohort_with_figures(db):
+    """The demo's finished cohort shows real figures (n ≥ 5) and its current
+    cohort has room for the founder."""
+    import random
+
+    from kindred.directory.models import Service
+    from kindred.organisations.models import Membership, Organisation, Role
+    from kindred.programmes import demo, selectors
+
+    mindful = Organisation.objects.create(
+        name="Mindful Founders CIC", slug="mindful", kind="charity"
+    )
+    people = {
+        email: make_person(email, email.split("@")[0])
+        for email in ["programme.lead@example.org", "founder@example.org"]
+        + [f"demo{i}@example.org" for i in range(12)]
+    }
+    Membership.objects.create(
+        organisation=mindful, user=people["programme.lead@example.org"], role=Role.ADMIN
+    )
+    Service.objects.create(
+        organisation=mindful,
+        name="Founder Wellbeing Programme",
+        description="Eight weeks.",
+        is_programme=True,
+    )
+    demo.build([mindful], people, random.Random(3))
+    finished = Cohort.objects.get(status="finished")
+    result = selectors.evaluation(finished)
+    assert result.shown and all(r.change.n >= 5 for r in result.scales)
+    current = Cohort.objects.get(status="planned")
+    assert current.places.count() < current.capacity
+    assert current.first_session is not None

@@ -129,8 +129,8 @@ def _finished_cohort(
             (SurveyWindow.Kind.ENTRY, level, stress, cohort.starts_on),
             (
                 SurveyWindow.Kind.EXIT,
-                level + rng.uniform(0.2, 1.1),
-                stress - rng.uniform(0.1, 1.0),
+                level + rng.uniform(-0.2, 1.0),
+                stress - rng.uniform(-0.3, 0.9),
                 cohort.ends_on,
             ),
         ]
