@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-ALL = ["members", "tasks", "search", "referrals", "helpers", "community"]
+ALL = ["members", "tasks", "search", "referrals", "helpers", "community", "matching"]
 
 
 def main(names: list[str]) -> int:

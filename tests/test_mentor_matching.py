@@ -186,7 +186,9 @@ def test_optimum_equals_brute_force_and_scipy(case):
     best = brute_optimum(gain, caps)
     assert best == scipy_optimum(gain, caps)
     for k in (1, 50):  # a single candidate each forces the certificate to widen
-        result = match(mentees, mentors, weights, rules, seed=case, candidates=k)
+        result = match(
+            mentees, mentors, weights, rules, seed=case, candidates=k, per_mentor=k
+        )
         check_valid(result, mentees, mentors, rules, weights)
         assert objective(result, gain, mentee_at, mentor_at) == best
         assert round(result.total * 100) == best
@@ -209,7 +211,9 @@ def test_optimum_equals_scipy_on_larger_cases_with_few_candidates(case):
     gain = gain_matrix(mentees, mentors, DEFAULT_WEIGHTS, rules)
     caps = [m.capacity for m in mentors]
     best = scipy_optimum(gain, caps)
-    result = match(mentees, mentors, DEFAULT_WEIGHTS, rules, seed=case, candidates=2)
+    result = match(
+        mentees, mentors, DEFAULT_WEIGHTS, rules, seed=case, candidates=2, per_mentor=1
+    )
     check_valid(result, mentees, mentors, rules, DEFAULT_WEIGHTS)
     assert round(result.total * 100) == best
     assert result.optimal and result.gap == 0
@@ -217,10 +221,19 @@ def test_optimum_equals_scipy_on_larger_cases_with_few_candidates(case):
     # unless it happens to be; the rounds record the bound each time.
     rounds = result.stats["rounds"]
     assert rounds[-1]["mentees_breaking_bound"] == 0
-    assert all(r["upper_bound"] >= r["objective"] for r in rounds)
+    # Every round's bound holds over ALL allowed pairs, not only the arcs kept.
+    assert all(r["upper_bound"] >= best >= r["objective"] for r in rounds)
+    if case in (1, 2, 3, 5):  # these need the candidate set widened
+        assert len(rounds) > 1 and rounds[0]["upper_bound"] > best
     bonus = 100 * 100 * len(mentees) + 1
     result = match(
-        mentees, mentors, DEFAULT_WEIGHTS, rules, mode=MOST_MATCHED, candidates=2
+        mentees,
+        mentors,
+        DEFAULT_WEIGHTS,
+        rules,
+        mode=MOST_MATCHED,
+        candidates=2,
+        per_mentor=1,
     )
     mentee_at = {m.id: i for i, m in enumerate(mentees)}
     mentor_at = {m.id: j for j, m in enumerate(mentors)}
@@ -236,13 +249,13 @@ def test_greedy_is_valid_and_never_beats_the_optimum():
         rules = random_rules(rng, mentees, mentors, same_org=False)
         problem = mm.problem_from_candidates(mentees, mentors, DEFAULT_WEIGHTS, rules)
         gain = gain_matrix(mentees, mentors, DEFAULT_WEIGHTS, rules)
-        greedy = mm.greedy(problem, candidates=3)
+        greedy = mm.greedy(problem, pool=mm.top_candidates(problem, 3, 2))
         load = np.bincount(greedy.mentor_of[greedy.mentor_of >= 0], minlength=10)
         assert (load <= problem.capacity).all()
         matched = np.flatnonzero(greedy.mentor_of >= 0)
         assert (gain[matched, greedy.mentor_of[matched]] > 0).all()
         assert (gain[matched, greedy.mentor_of[matched]] == greedy.units[matched]).all()
-        best = mm.solve(problem, candidates=3)
+        best = mm.solve(problem, candidates=3, per_mentor=2)
         assert (
             greedy.total_units
             <= best.total_units
@@ -411,7 +424,9 @@ def test_properties(seed, n, m, k):
     rng = random.Random(seed)
     mentees, mentors = people(rng, n, m)
     rules = random_rules(rng, mentees, mentors)
-    best = match(mentees, mentors, DEFAULT_WEIGHTS, rules, seed=seed, candidates=k)
+    best = match(
+        mentees, mentors, DEFAULT_WEIGHTS, rules, seed=seed, candidates=k, per_mentor=k
+    )
     most = match(
         mentees,
         mentors,
@@ -420,11 +435,14 @@ def test_properties(seed, n, m, k):
         mode=MOST_MATCHED,
         seed=seed,
         candidates=k,
+        per_mentor=k,
     )
     for result in (best, most):
         check_valid(result, mentees, mentors, rules, DEFAULT_WEIGHTS)
         assert result.optimal
     assert len(most.pairs) >= len(best.pairs)
     assert best.total >= most.total
-    again = match(mentees, mentors, DEFAULT_WEIGHTS, rules, seed=seed, candidates=k)
+    again = match(
+        mentees, mentors, DEFAULT_WEIGHTS, rules, seed=seed, candidates=k, per_mentor=k
+    )
     assert again.pairs == best.pairs

@@ -284,18 +284,31 @@ class Side:
 
 
 @dataclass(frozen=True)
+class Criterion:
+    """One set-valued criterion in gather form.
+
+    `codes` lists each mentee's values (n x width, padded with the index of an
+    all-zero row); `has` is values x mentors (uint8, one extra zero row); `table`
+    gives the units for (the mentee's number of values, how many are shared) at
+    `offset[i] + shared`, or is None for "any shared value scores `units`".
+    """
+
+    codes: np.ndarray
+    has: np.ndarray
+    units: int = 0
+    table: np.ndarray | None = None
+    offset: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
 class Problem:
     """Everything the optimiser needs, in integer hundredths of a point."""
 
     n: int  # mentees
     m: int  # mentors
     capacity: np.ndarray  # int64, per mentor
-    # (mentee csr, mentor dense values x mentors float32, units when shared)
-    shared: tuple[tuple[sp.csr_matrix, np.ndarray, int], ...]
-    goals: tuple[sp.csr_matrix, np.ndarray, np.ndarray, np.ndarray] | None
-    availability: tuple[sp.csr_matrix, np.ndarray, np.ndarray, np.ndarray] | None
-    stage: tuple[sp.csr_matrix, np.ndarray, np.ndarray, int, int] | None
-    mentor_units: np.ndarray  # int32: experience, the same for every mentee
+    criteria: tuple[Criterion, ...]
+    mentor_units: np.ndarray  # int16: the same for every mentee (experience...)
     organisations: tuple[sp.csr_matrix, sp.csr_matrix] | None  # None when allowed
     extra: sp.csr_matrix  # int32 units added per pair (preferences)
     banned: sp.csr_matrix  # 1 where the pair is refused (forbidden, same person)
@@ -309,17 +322,38 @@ def _csr(matrix: Any) -> sp.csr_matrix:
     return out
 
 
-def _lookup(
-    weight: float, weight_sum: float, lengths: np.ndarray, empty_fit: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Units for (a mentee's number of values, how many are shared)."""
+def _criterion(
+    mentees: sp.csr_matrix,
+    mentors: sp.csr_matrix,
+    *,
+    units: int = 0,
+    weight: float = 0.0,
+    weight_sum: float = 1.0,
+    empty_fit: float | None = None,
+) -> Criterion:
+    """Gather form of a criterion; a lookup table when `empty_fit` is given
+    (the fit is the share of the mentee's values the mentor has)."""
+    a, b = _csr(mentees), _csr(mentors)
+    width = max(a.shape[1], b.shape[1])
+    a.resize((a.shape[0], width))
+    b.resize((b.shape[0], width))
+    lengths = np.diff(a.indptr)
     longest = int(lengths.max(initial=0))
-    table = np.zeros((longest + 1) * (longest + 1), np.int32)
+    codes = np.full((a.shape[0], max(1, longest)), width, np.int64)
+    for i in range(a.shape[0]):
+        row = a.indices[a.indptr[i] : a.indptr[i + 1]]
+        codes[i, : len(row)] = row
+    has = np.zeros((width + 1, b.shape[0]), np.uint8)
+    has[:width] = b.T.toarray() > 0
+    if empty_fit is None:
+        return Criterion(codes=codes, has=has, units=units)
+    table = np.zeros((longest + 1) * (longest + 1), np.int16)
     for length in range(longest + 1):
         for count in range(length + 1):
             fit = count / length if length else empty_fit
             table[length * (longest + 1) + count] = _hundredths(weight, fit, weight_sum)
-    return table, lengths.astype(np.int64) * (longest + 1)
+    offset = (lengths * (longest + 1)).astype(np.int16)
+    return Criterion(codes=codes, has=has, table=table, offset=offset)
 
 
 def build_problem(
@@ -351,43 +385,28 @@ def build_problem(
     weight_sum = _weight_sum(weights)
     ws = {c: (_weight(weights, c) if weight_sum > 0 else 0.0) for c in CRITERIA}
     weight_sum = weight_sum if weight_sum > 0 else 1.0
-
-    def pair(name: str) -> tuple[sp.csr_matrix, np.ndarray]:
-        a, b = _csr(getattr(mentees, name)), _csr(getattr(mentors, name))
-        width = max(a.shape[1], b.shape[1])
-        a.resize((n, width))
-        b.resize((m, width))
-        return a, np.ascontiguousarray(b.T.toarray())
-
-    shared = []
-    for criterion, name in (
-        (SECTOR, "sectors"),
-        (REGION, "regions"),
-        (LANGUAGE, "languages"),
-    ):
+    criteria = []
+    simple = ((SECTOR, "sectors"), (REGION, "regions"), (LANGUAGE, "languages"))
+    for criterion, name in simple:
         units = _hundredths(ws[criterion], 1.0, weight_sum)
         if units:
-            shared.append((*pair(name), units))
-    goals = None
-    if ws[GOALS]:
-        a, bt = pair("topics")
-        lengths = np.diff(a.indptr)
-        goals = (a, bt, *_lookup(ws[GOALS], weight_sum, lengths, 0.0))
-    availability = None
-    if ws[AVAILABILITY]:
-        a, bt = pair("availability")
-        lengths = np.diff(a.indptr)
-        availability = (a, bt, *_lookup(ws[AVAILABILITY], weight_sum, lengths, 0.5))
-    stage = None
-    if ws[STAGE]:
-        a, bt = pair("stages")
-        stage = (
-            a,
-            bt,
-            bt.sum(axis=0) == 0,
-            _hundredths(ws[STAGE], 1.0, weight_sum),
-            _hundredths(ws[STAGE], 0.5, weight_sum),
-        )
+            criteria.append(
+                _criterion(getattr(mentees, name), getattr(mentors, name), units=units)
+            )
+    for criterion, name, empty_fit in (
+        (GOALS, "topics", 0.0),
+        (AVAILABILITY, "availability", 0.5),
+    ):
+        if ws[criterion]:
+            criteria.append(
+                _criterion(
+                    getattr(mentees, name),
+                    getattr(mentors, name),
+                    weight=ws[criterion],
+                    weight_sum=weight_sum,
+                    empty_fit=empty_fit,
+                )
+            )
     years = (
         np.zeros(m, np.int64)
         if mentors.experience_years is None
@@ -402,8 +421,19 @@ def build_problem(
             )
             for y in years
         ],
-        np.int32,
+        np.int16,
     )
+    if ws[STAGE]:
+        # A mentor with no stage listed fits every stage half; otherwise a shared
+        # stage fits fully.
+        stage = _criterion(
+            mentees.stages,
+            mentors.stages,
+            units=_hundredths(ws[STAGE], 1.0, weight_sum),
+        )
+        criteria.append(stage)
+        empty = stage.has.sum(axis=0) == 0
+        mentor_units[empty] += _hundredths(ws[STAGE], 0.5, weight_sum)
     organisations = None
     if not allow_same_organisation:
         a, b = _csr(mentees.organisations), _csr(mentors.organisations)
@@ -426,10 +456,7 @@ def build_problem(
         n=n,
         m=m,
         capacity=capacity,
-        shared=tuple(shared),
-        goals=goals,
-        availability=availability,
-        stage=stage,
+        criteria=tuple(criteria),
         mentor_units=mentor_units,
         organisations=organisations,
         extra=extra,
@@ -488,7 +515,7 @@ def _preference_units(
 def score_block(
     problem: Problem, rows: np.ndarray, cols: np.ndarray | None = None
 ) -> np.ndarray:
-    """Scores (int32 units) of mentees `rows` against mentors `cols` (default all).
+    """Scores (int16 units) of mentees `rows` against mentors `cols` (default all).
 
     Refused pairs score 0. Work arrays are len(rows) x len(cols): call it on
     blocks of mentees.
@@ -496,29 +523,26 @@ def score_block(
     rows = np.asarray(rows, np.int64)
     all_cols = cols is None
     cols = np.arange(problem.m) if cols is None else np.asarray(cols, np.int64)
-    out = np.zeros((len(rows), len(cols)), np.int32)
     if len(rows) == 0 or len(cols) == 0:
-        return out
-
-    def product(a: sp.csr_matrix, bt: np.ndarray) -> np.ndarray:
-        return np.asarray(a[rows] @ (bt if all_cols else bt[:, cols]))
-
-    for a, bt, units in problem.shared:
-        np.add(out, units, out=out, where=product(a, bt) > 0)
-    for spec in (problem.goals, problem.availability):
-        if spec is not None:
-            a, bt, table, offset = spec
-            counts = product(a, bt).astype(np.int64)
-            counts += offset[rows][:, None]
-            out += table[counts]
-    if problem.stage is not None:
-        a, bt, empty, full, half = problem.stage
-        shared_stage = product(a, bt) > 0
-        empty_cols = empty[cols]
-        np.add(out, full, out=out, where=shared_stage & ~empty_cols[None, :])
-        if half:
-            np.add(out, half, out=out, where=np.broadcast_to(empty_cols, out.shape))
-    out += problem.mentor_units[cols][None, :]
+        return np.zeros((len(rows), len(cols)), np.int16)
+    out = np.repeat(problem.mentor_units[cols][None, :], len(rows), axis=0)
+    for c in problem.criteria:
+        has = c.has if all_cols else c.has[:, cols]
+        codes = c.codes[rows]
+        if c.table is None:
+            if codes.shape[1] == 1:
+                out += has[codes[:, 0]] * np.int16(c.units)
+                continue
+            any_shared = has[codes[:, 0]]
+            for k in range(1, codes.shape[1]):
+                any_shared |= has[codes[:, k]]
+            out += any_shared * np.int16(c.units)
+        else:
+            shared = has[codes[:, 0]].astype(np.int16)
+            for k in range(1, codes.shape[1]):
+                shared += has[codes[:, k]]
+            shared += c.offset[rows][:, None]
+            out += c.table[shared]
     position = None
     if problem.extra.nnz or problem.banned.nnz:
         position = np.full(problem.m, -1, np.int64)
@@ -526,7 +550,11 @@ def score_block(
     if problem.extra.nnz:
         block = problem.extra[rows].tocoo()
         keep = position[block.col] >= 0
-        np.add.at(out, (block.row[keep], position[block.col[keep]]), block.data[keep])
+        np.add.at(
+            out,
+            (block.row[keep], position[block.col[keep]]),
+            block.data[keep].astype(np.int16),
+        )
     if problem.organisations is not None:
         a, bt = problem.organisations
         clash = (a[rows] @ (bt if all_cols else bt[:, cols])).tocoo()
@@ -544,47 +572,119 @@ def _block_rows(m: int, budget: int = 2_000_000) -> int:
 
 @dataclass
 class Candidates:
-    """Each mentee's best allowed mentors: arcs (mentee, mentor, units > 0)."""
+    """The arcs kept: each mentee's best allowed mentors and each mentor's best
+    allowed mentees, as (mentee, mentor, units > 0), each pair once."""
 
     mentee: np.ndarray  # int64
     mentor: np.ndarray  # int64
     units: np.ndarray  # int64
-    # The lowest kept score of a mentee who kept a full list (her pruned pairs
-    # score no more), 0 when nothing was pruned.
+    # A pair not kept scores no more than its mentee's lowest kept score (0 when
+    # she kept every pair that scores) and no more than its mentor's.
     pruned_bound: np.ndarray  # int64 per mentee
+    mentor_bound: np.ndarray  # int64 per mentor
     seconds: float = 0.0
 
 
-def top_candidates(problem: Problem, k: int = DEFAULT_CANDIDATES) -> Candidates:
-    """Score block-wise and keep each mentee's `k` best allowed mentors."""
+def _row_candidates(block: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's entries at or above a threshold near its k-th largest score, and
+    the threshold (1 when every positive entry is kept).
+
+    The threshold comes from a strided sample of the columns (an eighth), which is
+    far cheaper than a full partition; rows whose threshold lets too many through
+    are partitioned exactly. Keeping a few more or fewer than k is harmless: the
+    certificate knows every pruned pair scores below the threshold.
+    """
+    b, m = block.shape
+    stride = 8 if m >= 16 * k else 1
+    sample = block[:, ::stride]
+    kk = min(sample.shape[1], max(1, -(-k // stride)))
+    threshold = np.partition(sample, sample.shape[1] - kk, axis=1)[:, -kk]
+    threshold = np.maximum(threshold.astype(np.int64), 1)
+    mask = block >= threshold[:, None].astype(block.dtype)
+    crowded = np.flatnonzero(mask.sum(axis=1) > 3 * k)
+    if len(crowded):
+        exact = np.partition(block[crowded], m - k, axis=1)[:, m - k]
+        threshold[crowded] = np.maximum(exact.astype(np.int64), 1)
+        mask[crowded] = block[crowded] >= threshold[crowded][:, None]
+    return mask, threshold
+
+
+def top_candidates(
+    problem: Problem, k: int = DEFAULT_CANDIDATES, per_mentor: int | None = None
+) -> Candidates:
+    """Score block-wise and keep about each mentee's `k` best allowed mentors, and
+    each mentor's `per_mentor` best allowed mentees (default: 5 per place)."""
     if k < 1:
         raise ValueError("candidates must be at least 1")
     started = time.perf_counter()
     n, m = problem.n, problem.m
-    k_eff = min(k, m)
-    idx = np.zeros((n, k_eff), np.int32)
-    units = np.zeros((n, k_eff), np.int32)
+    per_mentor = max(1, 5 * MAX_CAPACITY if per_mentor is None else per_mentor)
+    arcs_i, arcs_j, arcs_w = [], [], []
+    bound = np.zeros(n, np.int64)
+    # Each mentor's best mentees so far (per_mentor x m) and the lowest of them.
+    col_vals = np.zeros((per_mentor, m), np.int16)
+    col_rows = np.full((per_mentor, m), -1, np.int64)
+    col_floor = np.zeros(m, np.int16)
     step = _block_rows(m)
     for start in range(0, n, step):
         rows = np.arange(start, min(n, start + step))
         block = score_block(problem, rows)
-        if k_eff < m:
-            top = np.argpartition(block, m - k_eff, axis=1)[:, m - k_eff :]
+        if k < m:
+            mask, threshold = _row_candidates(block, k)
+            bound[rows] = threshold - 1
         else:
-            top = np.broadcast_to(np.arange(m), block.shape)
-        idx[rows] = top
-        units[rows] = np.take_along_axis(block, top, axis=1)
-    bound = np.zeros(n, np.int64)
-    if k_eff < m:
-        full = (units > 0).all(axis=1)
-        bound[full] = units[full].min(axis=1)
-    keep = units > 0
-    mentee = np.broadcast_to(np.arange(n)[:, None], idx.shape)[keep]
+            mask = block > 0
+        r, c = np.nonzero(mask)
+        arcs_i.append(rows[r])
+        arcs_j.append(c)
+        arcs_w.append(block[r, c])
+        # The mentors' side: only entries above a mentor's current floor matter.
+        r, c = np.nonzero(block > col_floor[None, :])
+        if len(r):
+            touched = np.unique(c)
+            held = col_rows[:, touched] >= 0
+            src = np.concatenate(
+                [c, np.broadcast_to(touched[None, :], held.shape)[held]]
+            )
+            vals = np.concatenate([block[r, c], col_vals[:, touched][held]])
+            who = np.concatenate([rows[r], col_rows[:, touched][held]])
+            order = np.lexsort((-vals.astype(np.int64), src))
+            src, vals, who = src[order], vals[order], who[order]
+            first = np.r_[0, np.flatnonzero(src[1:] != src[:-1]) + 1]
+            rank = np.arange(len(src)) - np.repeat(
+                first, np.diff(np.r_[first, len(src)])
+            )
+            keep = rank < per_mentor
+            col_vals[:, touched] = 0
+            col_rows[:, touched] = -1
+            col_vals[rank[keep], src[keep]] = vals[keep]
+            col_rows[rank[keep], src[keep]] = who[keep]
+            full = (col_rows >= 0).all(axis=0)
+            col_floor = np.where(full, col_vals.min(axis=0), 0).astype(np.int16)
+    mentee = np.concatenate(arcs_i).astype(np.int64)
+    mentor = np.concatenate(arcs_j).astype(np.int64)
+    weight = np.concatenate(arcs_w).astype(np.int64)
+    if per_mentor < n:
+        # A mentor's pruned pairs score no more than her lowest kept one.
+        mentor_bound = col_floor.astype(np.int64)
+        extra = col_rows >= 0
+        mentee = np.concatenate([mentee, col_rows[extra]])
+        mentor = np.concatenate(
+            [mentor, np.broadcast_to(np.arange(m)[None, :], col_rows.shape)[extra]]
+        )
+        weight = np.concatenate([weight, col_vals[extra].astype(np.int64)])
+    else:  # each mentor keeps every mentee: nothing is pruned
+        mentor_bound = np.zeros(m, np.int64)
+        bound[:] = 0
+    keep = weight > 0
+    mentee, mentor, weight = mentee[keep], mentor[keep], weight[keep]
+    _, first = np.unique(mentee * m + mentor, return_index=True)
     return Candidates(
-        mentee=mentee.astype(np.int64),
-        mentor=idx[keep].astype(np.int64),
-        units=units[keep].astype(np.int64),
+        mentee=mentee[first],
+        mentor=mentor[first],
+        units=weight[first],
         pruned_bound=bound,
+        mentor_bound=mentor_bound,
         seconds=time.perf_counter() - started,
     )
 
@@ -706,35 +806,44 @@ def _violations(
     problem: Problem,
     u: np.ndarray,
     v: np.ndarray,
-    pruned_bound: np.ndarray,
+    pool: Candidates,
     bonus: int,
     per_row: int,
 ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray], int]:
     """For each mentee, how far her pruned pairs break u_i + v_j >= w_ij (0 if not),
     the worst breaking pairs (mentee, mentor, units) up to `per_row` each, and how
-    many mentees were rescored."""
+    many mentees were rescored.
+
+    A pruned pair scores at most min(the mentee's bound, the mentor's bound), so
+    only mentors with bound + B - v_j > 0 and mentees with bound + B - u_i > v_j
+    for one of them are rescored, against those mentors only.
+    """
     n = problem.n
     excess = np.zeros(n, np.int64)
-    bound = np.where(pruned_bound > 0, pruned_bound + bonus, 0)
-    threshold = bound - u  # mentors with v >= threshold cannot break the bound
-    check = np.flatnonzero(threshold > v.min(initial=0))
+    mentor_reach = np.where(pool.mentor_bound > 0, pool.mentor_bound + bonus - v, 0)
+    suspects = np.flatnonzero(mentor_reach > 0)
+    mentee_reach = np.where(pool.pruned_bound > 0, pool.pruned_bound + bonus - u, 0)
+    lowest_v = v[suspects].min(initial=np.iinfo(np.int64).max)
+    check = np.flatnonzero(mentee_reach > lowest_v)
     found_i, found_j, found_w = [], [], []
-    if len(check):
-        check = check[np.argsort(-threshold[check], kind="stable")]
-        order_v = np.argsort(v, kind="stable")
-        sorted_v = v[order_v]
+    if len(check) and len(suspects):
+        check = check[np.argsort(-mentee_reach[check], kind="stable")]
+        suspects = suspects[np.argsort(v[suspects], kind="stable")]
+        sorted_v = v[suspects]
         step = _block_rows(problem.m)
         start = 0
         while start < len(check):
             rows = check[start : start + step]
-            cols = np.sort(
-                order_v[: np.searchsorted(sorted_v, threshold[rows].max(), "left")]
-            )
-            # Fewer columns allow more rows per block.
+            reach = mentee_reach[rows].max()
+            cols = suspects[: np.searchsorted(sorted_v, reach, "left")]
+            cols = np.sort(cols[mentor_reach[cols] > u[rows].min()])
+            # Fewer columns allow more rows per block (their reach is lower).
             wider = check[start : start + _block_rows(len(cols))]
             if len(wider) > len(rows):
                 rows = wider
             start += len(rows)
+            if not len(cols):
+                continue
             block = score_block(problem, rows, cols).astype(np.int64)
             reduced = np.where(block > 0, block + bonus, 0) - v[cols][None, :]
             reduced -= u[rows][:, None]
@@ -765,15 +874,18 @@ def solve(
     mode: str = BEST_TOTAL,
     seed: int = 0,
     candidates: int = DEFAULT_CANDIDATES,
-    max_rounds: int = 20,
+    per_mentor: int | None = None,
+    widen: int = 10,
+    max_rounds: int = 30,
     pool: Candidates | None = None,
 ) -> Solution:
     """The optimum over all allowed pairs, certified from the dual (see the module
-    docstring). `pool` reuses candidates already scored."""
+    docstring). Each round adds, for each mentee whose pruned pairs break the
+    bound, her `widen` worst offenders. `pool` reuses candidates already scored."""
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
     started = time.perf_counter()
-    pool = pool or top_candidates(problem, candidates)
+    pool = pool or top_candidates(problem, candidates, per_mentor)
     mentee, mentor, units = pool.mentee, pool.mentor, pool.units
     bonus = _bonus(problem, mode)
     rounds: list[dict[str, Any]] = []
@@ -788,7 +900,7 @@ def solve(
         u, v = _duals(problem, mentee, mentor, weight, mentor_of)
         t2 = time.perf_counter()
         excess, (ai, aj, aw), rescored = _violations(
-            problem, u, v, pool.pruned_bound, bonus, per_row=max(1, candidates)
+            problem, u, v, pool, bonus, per_row=max(1, widen)
         )
         t3 = time.perf_counter()
         primal = int(u.sum() + (problem.capacity * v).sum())
@@ -1018,13 +1130,15 @@ def match(
     mode: str = BEST_TOTAL,
     seed: int = 0,
     candidates: int = DEFAULT_CANDIDATES,
+    per_mentor: int | None = None,
 ) -> Matching:
     """The assignment with the largest total score within capacities and rules.
 
     In MOST_MATCHED mode the number of matched mentees comes first, the total second.
     Pairs scoring 0 are never made. Ties are broken by a seeded order, so the same
     input and seed give the same result. `candidates` is how many of each mentee's
-    best mentors the flow starts from; the result is the optimum over all allowed
+    best mentors the flow starts from, `per_mentor` how many of each mentor's best
+    mentees (default 5 per place); the result is the optimum over all allowed
     pairs whatever it is (see the module docstring), `optimal` says it was proven.
     """
     if mode not in MODES:
@@ -1034,7 +1148,9 @@ def match(
     problem = problem_from_candidates(mentees, mentors, weights, rules)
     if not mentees or not mentors:
         return Matching([], [m.id for m in mentees], 0.0, mode, 0.0, 0.0, True, {})
-    solution = solve(problem, mode=mode, seed=seed, candidates=candidates)
+    solution = solve(
+        problem, mode=mode, seed=seed, candidates=candidates, per_mentor=per_mentor
+    )
     pairs = []
     for i in np.flatnonzero(solution.mentor_of >= 0).tolist():
         pair = score_pair(mentees[i], mentors[int(solution.mentor_of[i])], weights)
