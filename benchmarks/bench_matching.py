@@ -46,7 +46,6 @@ from kindred.algorithms import mentor_matching as mm
 MENTEES = int(os.environ.get("KINDRED_BENCH_MENTEES", 20_000))
 MENTORS = int(os.environ.get("KINDRED_BENCH_MENTORS", 4_000))
 CANDIDATES = 50
-WIDE = 150
 SEED = 7
 GAP_MAX = 1e-4  # 0.01%
 TIME_RATIO_MAX = 1.0
@@ -292,6 +291,23 @@ def _coverage_case(n: int, m: int) -> dict[str, Any]:
     return out
 
 
+def _solver_figures(solution: mm.Solution, seconds: list[float], optimum: int):
+    first = solution.stats["rounds"][0]
+    return {
+        "seconds": [round(x, 2) for x in seconds],
+        "seconds_scoring": solution.stats["seconds_scoring"],
+        "total": solution.total_units / mm.UNITS,
+        "matched": solution.matched,
+        "percent_of_optimum": round(100 * solution.total_units / optimum, 6),
+        "proven_optimal": solution.optimal,
+        "certified_gap": (solution.upper_bound_units - solution.total_units)
+        / solution.upper_bound_units,
+        "first_round_gap": first["gap"],
+        "first_round_percent_of_optimum": round(100 * first["objective"] / optimum, 6),
+        "rounds": solution.stats["rounds"],
+    }
+
+
 def run() -> None:
     code = _code_version()
     load_before = os.getloadavg()
@@ -300,74 +316,68 @@ def run() -> None:
     greedy, greedy_seconds, greedy_rss = _timed(
         mm.greedy, problem, candidates=CANDIDATES
     )
-    solution, solver_seconds, solver_rss = _timed(
-        mm.solve, problem, candidates=CANDIDATES
+    exact, exact_seconds, exact_rss = _timed(mm.solve, problem, candidates=CANDIDATES)
+    near, near_seconds, near_rss = _timed(
+        mm.solve, problem, candidates=CANDIDATES, gap_tolerance=GAP_MAX
     )
     # The same again, to see the spread on a shared machine.
     greedy2, greedy_seconds2, _ = _timed(mm.greedy, problem, candidates=CANDIDATES)
-    solution2, solver_seconds2, _ = _timed(mm.solve, problem, candidates=CANDIDATES)
+    near2, near_seconds2, _ = _timed(
+        mm.solve, problem, candidates=CANDIDATES, gap_tolerance=GAP_MAX
+    )
     assert greedy2.total_units == greedy.total_units
-    assert solution2.total_units == solution.total_units
-    solver_traced = _traced_peak_mb(mm.solve, problem, candidates=CANDIDATES)
+    assert near2.total_units == near.total_units
+    exact_traced = _traced_peak_mb(mm.solve, problem, candidates=CANDIDATES)
     greedy_traced = _traced_peak_mb(mm.greedy, problem, candidates=CANDIDATES)
-    wide, wide_seconds, wide_rss = _timed(mm.solve, problem, candidates=WIDE)
 
-    optimum = solution.upper_bound_units if solution.optimal else None
-    first = solution.stats["rounds"][0]
-    best_seconds_greedy = min(greedy_seconds, greedy_seconds2)
-    best_seconds_solver = min(solver_seconds, solver_seconds2)
-    reference = optimum or solution.upper_bound_units
+    if not exact.optimal:
+        raise RuntimeError("the solver did not prove its optimum")
+    optimum = exact.upper_bound_units
+    best_greedy = min(greedy_seconds, greedy_seconds2)
     figures = {
+        "optimum": optimum / mm.UNITS,
+        "optimum_how": "the certified dual bound over all allowed pairs, "
+        "reached by the exact solver",
         "greedy": {
             "seconds": [round(greedy_seconds, 2), round(greedy_seconds2, 2)],
             "seconds_scoring": greedy.stats["seconds_scoring"],
             "total": greedy.total_units / mm.UNITS,
             "matched": greedy.matched,
-            "percent_of_optimum": round(100 * greedy.total_units / reference, 4),
+            "percent_of_optimum": round(100 * greedy.total_units / optimum, 4),
             "rss_growth_mb": greedy_rss,
             "traced_peak_mb": greedy_traced,
         },
-        "solver": {
-            "seconds": [round(solver_seconds, 2), round(solver_seconds2, 2)],
-            "seconds_scoring": solution.stats["seconds_scoring"],
-            "total": solution.total_units / mm.UNITS,
-            "matched": solution.matched,
-            "percent_of_optimum": round(100 * solution.total_units / reference, 6),
-            "optimal_certified": solution.optimal,
-            "gap": (reference - solution.total_units) / reference,
-            "first_round_gap": first["gap"],
-            "first_round_total": first["objective"] / mm.UNITS,
-            "first_round_percent_of_optimum": round(
-                100 * first["objective"] / reference, 6
-            ),
-            "rounds": solution.stats["rounds"],
-            "rss_growth_mb": solver_rss,
-            "traced_peak_mb": solver_traced,
+        "solver_exact": {
+            **_solver_figures(exact, [exact_seconds], optimum),
+            "rss_growth_mb": exact_rss,
+            "traced_peak_mb": exact_traced,
         },
-        "reference": {
-            "optimum": optimum / mm.UNITS if optimum is not None else None,
-            "how": "the dual bound over all allowed pairs, equal to the solver's total",
-            "wide_candidates": WIDE,
-            "wide_total": wide.total_units / mm.UNITS,
-            "wide_optimal": wide.optimal,
-            "wide_seconds": round(wide_seconds, 2),
-            "wide_rss_growth_mb": wide_rss,
-            "agrees": wide.total_units == solution.total_units,
+        "solver_within_gap": {
+            **_solver_figures(near, [near_seconds, near_seconds2], optimum),
+            "gap_tolerance": GAP_MAX,
+            "rss_growth_mb": near_rss,
         },
-        "time_ratio_solver_to_greedy": round(
-            best_seconds_solver / best_seconds_greedy, 3
+        "time_ratio_exact_to_greedy": round(exact_seconds / best_greedy, 3),
+        "time_ratio_within_gap_to_greedy": round(
+            min(near_seconds, near_seconds2) / best_greedy, 3
         ),
     }
     figures["dense_scipy"] = _dense_reference(MENTEES // 5, MENTORS // 5)
     figures["coverage"] = _coverage_case(MENTEES // 2, MENTORS // 2)
     load_after = os.getloadavg()
-    memory = max(solver_rss, solver_traced)
+    memory = max(exact_rss, exact_traced, near_rss)
     cov = figures["coverage"]
     met = {
-        "optimum certified (gap under 0.01%)": bool(
-            solution.optimal and figures["solver"]["gap"] <= GAP_MAX
-        ),
-        "no slower than greedy": figures["time_ratio_solver_to_greedy"]
+        "true optimum, certified from the dual": exact.optimal,
+        "within 0.01% of the optimum, certified gap": figures["solver_within_gap"][
+            "certified_gap"
+        ]
+        <= GAP_MAX,
+        "exact solver no slower than greedy": figures["time_ratio_exact_to_greedy"]
+        <= TIME_RATIO_MAX,
+        "within-0.01% solver no slower than greedy": figures[
+            "time_ratio_within_gap_to_greedy"
+        ]
         <= TIME_RATIO_MAX,
         "under 1 GB extra memory": memory < MEMORY_MAX_MB,
         "equals SciPy's dense optimum (smaller size)": figures["dense_scipy"]["equal"],
@@ -394,52 +404,59 @@ def run() -> None:
 
 def _summary(result: dict[str, Any]) -> str:
     f, info = result["figures"], result["problem"]
-    g, s, ref = f["greedy"], f["solver"], f["reference"]
+    g, ex, nr = f["greedy"], f["solver_exact"], f["solver_within_gap"]
     d, cov = f["dense_scipy"], f["coverage"]
     load = result["load_average"]
+
+    def row(label: str, x: dict[str, Any]) -> str:
+        secs = " / ".join(f"{t:.2f}" for t in x["seconds"])
+        gap = f"{x['certified_gap']:.1e}" if "certified_gap" in x else "none"
+        return (
+            f"| {label} | {secs} | {x['seconds_scoring']:.2f} | {x['total']:,.2f} | "
+            f"{x['matched']:,} | {x['percent_of_optimum']:.6f} | "
+            f"{gap} | {x['rss_growth_mb']} | "
+            f"{x.get('traced_peak_mb', '')} |"
+        )
+
     lines = [
         f"# Benchmark `matching` ({info['mentees']:,} mentees x {info['mentors']:,} "
         "mentors)",
         "",
-        f"Capacities 1-5 (total {info['total_capacity']:,}), "
+        f"Capacities 1-5 (total {info['total_capacity']:,}, below demand), "
         f"{info['forbidden_pairs']:,} forbidden pairs, {info['organisations']} "
         "organisations (same-organisation pairs refused), default weights; "
-        f"{result['candidates']} candidates per mentee. Times from the feature "
-        "arrays to the assignment, scoring included; two runs each. Load average "
-        f"{load['before'][0]:.2f} before, {load['after'][0]:.2f} after "
-        "(others were running tests on the 2 cores).",
+        f"{result['candidates']} candidates per mentee and 25 per mentor. Each time "
+        "runs from the feature arrays to the assignment, scoring included. Load "
+        f"average {load['before'][0]:.2f} before, {load['after'][0]:.2f} after: "
+        "others were running test suites on the 2 cores, so compare the ratios "
+        "rather than the seconds.",
         code_line(result["code"]),
         "",
-        "| method | seconds | of which scoring | total score | matched | % of optimum "
-        "| RSS growth MB | traced peak MB |",
-        "|---|---|---|---|---|---|---|---|",
-        f"| greedy (best remaining pair first) | {g['seconds'][0]:.2f} / "
-        f"{g['seconds'][1]:.2f} | {g['seconds_scoring']:.2f} | {g['total']:,.2f} | "
-        f"{g['matched']:,} | {g['percent_of_optimum']:.4f} | {g['rss_growth_mb']} | "
-        f"{g['traced_peak_mb']} |",
-        f"| min-cost flow, certified | {s['seconds'][0]:.2f} / {s['seconds'][1]:.2f} "
-        f"| {s['seconds_scoring']:.2f} | {s['total']:,.2f} | {s['matched']:,} | "
-        f"{s['percent_of_optimum']:.6f} | {s['rss_growth_mb']} | "
-        f"{s['traced_peak_mb']} |",
-        f"| reference: solver from {ref['wide_candidates']} candidates | {ref['wide_seconds']:.2f} | | "
-        f"{ref['wide_total']:,.2f} | | | {ref['wide_rss_growth_mb']} | |",
+        "| method | seconds | of which first scoring | total score | matched | "
+        "% of optimum | certified gap | RSS growth MB | traced peak MB |",
+        "|---|---|---|---|---|---|---|---|---|",
+        row("greedy (best remaining pair first)", g),
+        row("min-cost flow, exact (proven optimal)", ex),
+        row("min-cost flow, stopped at a certified gap <= 0.01%", nr),
         "",
-        f"Optimum (the dual bound over all allowed pairs): {ref['optimum']:,.2f}; "
-        f"certified: {s['optimal_certified']}, gap {s['gap']:.2e}. "
-        f"Time ratio solver / greedy (best of two): "
-        f"{f['time_ratio_solver_to_greedy']:.2f}.",
-        f"First round (the {result['candidates']} best candidates only): "
-        f"{s['first_round_percent_of_optimum']:.6f}% of the optimum, certified gap "
-        f"{s['first_round_gap']:.2e}; rounds to the proven optimum: "
-        f"{len(s['rounds'])}.",
+        f"Optimum (the certified dual bound over ALL allowed pairs): "
+        f"{f['optimum']:,.2f}. Time ratio to greedy (best greedy run): exact "
+        f"{f['time_ratio_exact_to_greedy']:.2f}, within 0.01% "
+        f"{f['time_ratio_within_gap_to_greedy']:.2f}. Greedy reaches "
+        f"{g['percent_of_optimum']:.2f}% of the optimum; the flow on the first "
+        f"candidate set alone {ex['first_round_percent_of_optimum']:.4f}% (its "
+        f"certified gap {ex['first_round_gap']:.1e}).",
         "",
-        "| round | arcs | matched | gap | mentees breaking the bound | mentees "
-        "rescored | flow s | dual s | certificate s |",
+        "Rounds of the exact solver (each: a flow on the arcs so far, the dual, "
+        "the certificate, and the pruned pairs that break it added):",
+        "",
+        "| round | arcs | matched | certified gap | mentees breaking the bound | "
+        "mentees rescored | flow s | dual s | certificate s |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
-    for r in s["rounds"]:
+    for r in ex["rounds"]:
         lines.append(
-            f"| {r['round']} | {r['arcs']:,} | {r['matched']:,} | {r['gap']:.2e} | "
+            f"| {r['round']} | {r['arcs']:,} | {r['matched']:,} | {r['gap']:.1e} | "
             f"{r['mentees_breaking_bound']:,} | {r['mentees_rescored']:,} | "
             f"{r['seconds_flow']:.2f} | {r['seconds_dual']:.2f} | "
             f"{r['seconds_certificate']:.2f} |"
@@ -454,9 +471,11 @@ def _summary(result: dict[str, Any]) -> str:
         "",
         f"Capacity below demand with sparse fits ({cov['mentees']:,} x "
         f"{cov['mentors']:,}, capacities 1-3, total {cov['total_capacity']:,}; "
-        f"weights {cov['weights']}): {cov['mentees_with_any_fit']:,} mentees fit "
-        f"at least one mentor; the hardest quarter ({cov['hardest_quarter']:,} "
-        f"mentees, at most {cov['hardest_max_options']} mentors who fit):",
+        f"weights {cov['weights']}, so only shared goals count): "
+        f"{cov['mentees_with_any_fit']:,} mentees fit at least one mentor; the "
+        f"hardest to match are the quarter with the fewest mentors who fit "
+        f"({cov['hardest_quarter']:,} mentees, at most "
+        f"{cov['hardest_max_options']} mentors each):",
         "",
         "| mode | matched | hardest matched | total score | proven optimal | "
         "rounds | seconds |",

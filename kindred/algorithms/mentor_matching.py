@@ -877,11 +877,14 @@ def solve(
     per_mentor: int | None = None,
     widen: int = 10,
     max_rounds: int = 30,
+    gap_tolerance: float = 0.0,
     pool: Candidates | None = None,
 ) -> Solution:
     """The optimum over all allowed pairs, certified from the dual (see the module
     docstring). Each round adds, for each mentee whose pruned pairs break the
-    bound, her `widen` worst offenders. `pool` reuses candidates already scored."""
+    bound, her `widen` worst offenders. With `gap_tolerance` > 0 it stops as soon
+    as the certified gap is that small (the result says it is not proven optimal,
+    and gives the bound). `pool` reuses candidates already scored."""
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
     started = time.perf_counter()
@@ -923,6 +926,8 @@ def solve(
         if not len(ai):
             optimal = True
             break
+        if rounds[-1]["gap"] <= gap_tolerance:
+            break
         mentee = np.concatenate([mentee, ai])
         mentor = np.concatenate([mentor, aj])
         units = np.concatenate([units, aw])
@@ -950,6 +955,7 @@ def solve(
         stats={
             "mode": mode,
             "candidates": candidates,
+            "gap_tolerance": gap_tolerance,
             "seconds_scoring": round(pool.seconds, 4),
             "seconds": round(time.perf_counter() - started, 4),
             "rounds": rounds,
