@@ -201,18 +201,29 @@ def _exact(nodes: NDArray[np.int64], edges: Edges) -> list[tuple[int, int]]:
     import rustworkx as rx
 
     index = {int(x): i for i, x in enumerate(nodes)}
+    # Blossom matching breaks ties differently from run to run: make the optimum
+    # unique with a fixed tie-breaker small enough (its sum over every pair stays
+    # below one unit of weight) never to overturn a real difference.
+    shift = max(1, len(nodes)).bit_length() + 20
+    mixed = edges.u.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    mixed ^= edges.v.astype(np.uint64) * np.uint64(0xC2B2AE3D27D4EB4F)
+    mixed ^= mixed >> np.uint64(29)
+    tie = (mixed % np.uint64(1 << 20)).astype(np.int64)
+    weight = (edges.w << shift) + tie
     graph = rx.PyGraph()
     graph.add_nodes_from(range(len(nodes)))
     graph.add_edges_from(
         [
             (index[int(a)], index[int(b)], int(w))
-            for a, b, w in zip(edges.u, edges.v, edges.w, strict=True)
+            for a, b, w in zip(edges.u, edges.v, weight, strict=True)
         ]
     )
     matched = rx.max_weight_matching(
         graph, max_cardinality=False, weight_fn=int, verify_optimum=False
     )
-    return [(int(nodes[a]), int(nodes[b])) for a, b in matched]
+    return sorted(
+        (int(min(nodes[a], nodes[b])), int(max(nodes[a], nodes[b]))) for a, b in matched
+    )
 
 
 def _relaxed(
@@ -300,7 +311,7 @@ def pair_round(
             methods.add("relaxation")
             upper += bound
     weight = sum(_weights(edges, pairs))
-    groups: list[tuple[int, ...]] = [tuple(sorted(p)) for p in pairs]
+    groups: list[tuple[int, ...]] = sorted(tuple(sorted(p)) for p in pairs)
     mate = np.full(n, -1, np.int64)
     for g, (a, b) in enumerate(groups):
         mate[a] = mate[b] = g
@@ -373,9 +384,11 @@ def _add_trios(
         neighbours.setdefault(a, []).append(b)
         neighbours.setdefault(b, []).append(a)
     added = 0
-    # Join a pair if possible; only when every neighbour's pair is already a trio,
-    # make a group of four rather than leave the person out.
-    for largest in (2, 3):
+    # Join a pair if possible; only when every neighbour's pair already has a third,
+    # make a group of four, or in a star-shaped corner of the candidate graph (all of
+    # someone's candidates are the same person) a larger group, rather than leave
+    # anyone out.
+    for largest in (2, 3, n):
         for person in np.flatnonzero(mate < 0).tolist():
             best, best_group = 0, -1
             for other in neighbours.get(person, ()):
@@ -396,13 +409,14 @@ def group_round(n: int, edges: Edges, *, exact_limit: int = EXACT_LIMIT) -> Roun
     """Groups of three or four: pair people, then pair the pairs.
 
     Two pairs are joined when the four people's candidate edges across the two
-    pairs weigh most; a pair left over is split between two pairs of a group of
-    four, making two trios; trios from the first step stay trios.
+    pairs weigh most; a pair left over is split between the two pairs of a group
+    of four (making two trios) or between two trios (making two groups of four);
+    trios from the first step stay trios. Five people make a trio and a pair.
     """
     first = pair_round(n, edges, exact_limit=exact_limit)
     pairs = [g for g in first.groups if len(g) == 2]
     kept = [g for g in first.groups if len(g) != 2]
-    if len(pairs) < 2:
+    if not pairs:
         return first
     owner = np.full(n, -1, np.int64)
     for index, (a, b) in enumerate(pairs):
@@ -421,11 +435,15 @@ def group_round(n: int, edges: Edges, *, exact_limit: int = EXACT_LIMIT) -> Roun
         quads.append((a, b))
         used[a] = used[b] = True
     leftover = [i for i in range(len(pairs)) if not used[i]]
+    trios = [g for g, members in enumerate(groups) if len(members) == 3]
     for i in leftover:
         if quads:
             a, b = quads.pop()
             groups.append(tuple(sorted((*pairs[a], pairs[i][0]))))
             groups.append(tuple(sorted((*pairs[b], pairs[i][1]))))
+        elif len(trios) >= 2:
+            for member, g in zip(pairs[i], (trios.pop(), trios.pop()), strict=True):
+                groups[g] = tuple(sorted((*groups[g], member)))
         else:
             groups.append(pairs[i])
     groups += [tuple(sorted((*pairs[a], *pairs[b]))) for a, b in quads]
