@@ -55,7 +55,7 @@ def applicant(programme, email, side, topics, *, capacity=1, name=None):
         by=person,
         data=ApplicationInput(
             side=side,
-            answers=["To grow."],
+            answers=["To grow."][: len(programme.questions)],
             topics=topics,
             languages=["en"],
             availability=["mon-am"],

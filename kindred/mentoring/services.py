@@ -146,7 +146,9 @@ def _weights(weights: dict[str, Any] | None) -> dict[str, float]:
             )
         chosen[key] = float(value)
     if sum(chosen.values()) <= 0:
-        raise MentoringError(_("Give at least one criterion a weight."), "weights")
+        raise MentoringError(
+            _("Give at least one criterion a weight."), field="weights"
+        )
     return chosen
 
 
@@ -397,7 +399,9 @@ def _clean_application(
     mentor = data.side == Application.Side.MENTOR
     answers = list(data.answers)
     if len(answers) > len(programme.questions):
-        raise MentoringError(_("There are more answers than questions."), "answers")
+        raise MentoringError(
+            _("There are more answers than questions."), field="answers"
+        )
     answers += [""] * (len(programme.questions) - len(answers))
     answers = [
         _text(a, field=f"answers.{i}", limit=2000, optional=True)
@@ -1138,7 +1142,7 @@ def add_goal(
     if pair.goals.count() >= 20:
         raise MentoringError(_("A pair has at most 20 goals."), field="title")
     if len(milestones) > 10:
-        raise MentoringError(_("A goal has at most 10 milestones."), "milestones")
+        raise MentoringError(_("A goal has at most 10 milestones."), field="milestones")
     rows = [
         (_text(m, field="milestones", limit=200, optional=True), due)
         for m, due in milestones
