@@ -620,7 +620,7 @@ def decide_enrolment(enrolment: Enrolment, *, by: User, approve: bool) -> Enrolm
 def _active_enrolment(lesson: Lesson, by: User) -> Enrolment:
     _require_active(by)
     enrolment = (
-        Enrolment.objects.select_for_update()
+        Enrolment.objects.select_for_update(of=("self",))
         .select_related("course__organisation", "user__profile")
         .filter(course_id=lesson.module.course_id, user=by)
         .first()
