@@ -413,7 +413,7 @@ def test_empty_inputs(mode):
     assert result.pairs == [] and result.unmatched == []
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     seed=st.integers(0, 10_000),
     n=st.integers(0, 25),

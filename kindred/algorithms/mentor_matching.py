@@ -11,13 +11,14 @@ add up exactly to the total and the pages can say why a pair scored what it did.
 
 How `match` finds the optimum (the array-level core below does the work):
 
-1. Scoring, block by block of mentees, in integer hundredths of a point from
-   feature arrays (0/1 matrices per criterion, multiplied in float32 — counts are
-   exact — and turned into points through small lookup tables built with the very
-   function `score_pair` uses, so both agree to the hundredth). A pair that is
+1. Scoring, block by block of mentees, in integer hundredths of a point (int16)
+   from feature arrays: each criterion's values are gathered as 0/1 rows of the
+   mentors and turned into points through small lookup tables built with the very
+   function `score_pair` uses, so both agree to the hundredth. A pair that is
    refused (same organisation unless allowed, forbidden, same person) scores 0,
-   and pairs scoring 0 are never made. Only each mentee's `candidates` best
-   mentors are kept (numpy argpartition), never the whole matrix.
+   and pairs scoring 0 are never made. Only about each mentee's `candidates` best
+   mentors (a threshold from a sample of the columns) and each mentor's
+   `per_mentor` best mentees (a running list) are kept, never the whole matrix.
 2. A min-cost flow (OR-tools) on those arcs: source -> mentee (1) -> mentor
    (cost = -score) -> sink (the mentor's capacity), with a source -> sink arc that
    lets mentees stay unmatched (best total), or a maximum flow of minimum cost
@@ -27,12 +28,12 @@ How `match` finds the optimum (the array-level core below does the work):
    (the least ones consistent with the flow, found by a longest-path relaxation)
    and the mentees' `u = score - v` of their pair. Any `u`, `v` with
    u_i + v_j >= w_ij on every allowed pair bound the best total from above by
-   sum(u) + sum(capacity * v). The pruned pairs of a mentee cannot score more than
-   her last kept candidate, so only mentors with a small potential need rescoring,
-   and only for the mentees whose slack is too small. Pruned pairs that break the
-   bound are added as arcs and the flow is solved again, until none does: the
-   result is then the optimum over ALL allowed pairs (`optimal`, `gap` 0). Every
-   round's bound and gap are in `Matching.stats`.
+   sum(u) + sum(capacity * v). A pruned pair scores below both its mentee's and
+   its mentor's last kept candidate, so only mentors whose potential is below
+   their bound need rescoring, and only for the mentees whose slack is too small.
+   Pruned pairs that break the bound are added as arcs and the flow is solved
+   again, until none does: the result is then the optimum over ALL allowed pairs
+   (`optimal`, `gap` 0). Every round's bound and gap are in `Matching.stats`.
 
 In "most matched first" mode the same certificate is computed on the weights
 B + w, with B larger than any possible total, which is the lexicographic objective.
@@ -340,9 +341,8 @@ def _criterion(
     lengths = np.diff(a.indptr)
     longest = int(lengths.max(initial=0))
     codes = np.full((a.shape[0], max(1, longest)), width, np.int64)
-    for i in range(a.shape[0]):
-        row = a.indices[a.indptr[i] : a.indptr[i + 1]]
-        codes[i, : len(row)] = row
+    owner = np.repeat(np.arange(a.shape[0]), lengths)
+    codes[owner, np.arange(a.nnz) - a.indptr[owner]] = a.indices
     has = np.zeros((width + 1, b.shape[0]), np.uint8)
     has[:width] = b.T.toarray() > 0
     if empty_fit is None:
