@@ -124,38 +124,59 @@ def candidate_edges(
         else np.empty(0, np.int64)
     )
     topics = people.topics.astype(np.float32)
-    organisation = people.organisation.astype(np.int32)
-    sector = people.sector.astype(np.int32)
-    # A small seeded tie-breaker, symmetric in the pair: (r_i + r_j) mod 1.
+    # Nobody shares "no organisation" or "unknown sector": give each their own id.
+    own = -1 - np.arange(n, dtype=np.int64)
+    organisation = np.where(people.organisation >= 0, people.organisation, own)
+    sector = np.where(people.sector >= 0, people.sector, own)
+    # A small seeded tie-breaker, symmetric in the pair and spread evenly across
+    # pairs: (r_i + r_j) mod 1, scaled. (A plain r_i + r_j would make the same
+    # few people everyone's candidate whenever scores tie.)
     jitter = rng.random(n).astype(np.float32)
     full = np.float32(favour.different_organisations + favour.different_sectors)
+    newcomer = np.float32(favour.newcomers)
     us, vs, ws = [], [], []
     for members in np.array_split(order, blocks):
         members = np.sort(members)
         org, sec = organisation[members], sector[members]
         new, top, jit = people.new[members], topics[members], jitter[members]
+        # Newcomers: favour a pair when either is new = full favour minus the part
+        # that goes when neither is.
+        old = (~new).astype(np.float32) * newcomer
         size = len(members)
         keep = min(k, size - 1)
         if keep < 1:
             continue
         for start in range(0, size, chunk):
             rows = slice(start, min(size, start + chunk))
-            score = np.full((rows.stop - rows.start, size), full, np.float32)
+            if favour.shared_interests:
+                score = top[rows] @ top.T
+                np.minimum(score, np.float32(3), out=score)
+                score *= np.float32(favour.shared_interests)
+                score += full + newcomer
+            else:
+                score = np.full(
+                    (rows.stop - rows.start, size), full + newcomer, np.float32
+                )
             if favour.different_organisations:
-                same = (org[rows, None] == org[None, :]) & (org[rows, None] >= 0)
-                score -= np.float32(favour.different_organisations) * same
+                same = org[rows, None] == org[None, :]
+                np.subtract(
+                    score,
+                    np.float32(favour.different_organisations),
+                    out=score,
+                    where=same,
+                )
             if favour.different_sectors:
                 same = sec[rows, None] == sec[None, :]
-                score -= np.float32(favour.different_sectors) * same
-            if favour.shared_interests:
-                shared = np.minimum(top[rows] @ top.T, np.float32(3))
-                score += np.float32(favour.shared_interests) * shared
+                np.subtract(
+                    score, np.float32(favour.different_sectors), out=score, where=same
+                )
             if favour.newcomers:
-                either = new[rows, None] | new[None, :]
-                score += np.float32(favour.newcomers) * either
+                both_old = np.minimum(old[rows, None], old[None, :])
+                score -= both_old
             tie = jit[rows, None] + jit[None, :]
-            tie -= np.floor(tie)
-            score += tie * np.float32(0.05)
+            np.subtract(tie, np.float32(1), out=tie, where=tie >= 1)
+            tie *= np.float32(0.05)
+            score += tie
             local = np.arange(rows.start, rows.stop)
             score[local - rows.start, local] = -np.inf
             best = np.argpartition(-score, keep - 1, axis=1)[:, :keep]
