@@ -72,7 +72,7 @@ def test_organiser_matches_and_publishes_then_mentee_logs_a_session(
     ).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name=re.compile("Publish 2 pairs")).click()
-    expect(page.get_by_text("Published")).to_be_visible()
+    expect(page.get_by_text("Published: everyone matched")).to_be_visible()
     page.goto(site + f"/mentoring/{programme.pk}/dashboard/")
     expect(page.get_by_role("heading", name="Programme dashboard")).to_be_visible()
     assert_accessible(page)
