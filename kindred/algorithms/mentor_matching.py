@@ -809,24 +809,35 @@ def _violations(
     pool: Candidates,
     bonus: int,
     per_row: int,
+    fixed: np.ndarray,
+    only: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray], int]:
     """For each mentee, how far her pruned pairs break u_i + v_j >= w_ij (0 if not),
     the worst breaking pairs (mentee, mentor, units) up to `per_row` each, and how
-    many mentees were rescored.
+    many mentees were rescored. Pairs in `fixed` (keys mentee * m + mentor, sorted)
+    are left out: they were proven out of every solution better than one found.
 
     A pruned pair scores at most min(the mentee's bound, the mentor's bound), so
     only mentors with bound + B - v_j > 0 and mentees with bound + B - u_i > v_j
-    for one of them are rescored, against those mentors only.
+    for one of them are rescored, against those mentors only. With `only` =
+    (mentees, mentors), only pairs with one of those mentees or one of those
+    mentors are rescored: the caller knows every other pair kept its bound.
     """
     n = problem.n
     excess = np.zeros(n, np.int64)
     mentor_reach = np.where(pool.mentor_bound > 0, pool.mentor_bound + bonus - v, 0)
     suspects = np.flatnonzero(mentor_reach > 0)
     mentee_reach = np.where(pool.pruned_bound > 0, pool.pruned_bound + bonus - u, 0)
-    lowest_v = v[suspects].min(initial=np.iinfo(np.int64).max)
-    check = np.flatnonzero(mentee_reach > lowest_v)
-    found_i, found_j, found_w = [], [], []
-    if len(check) and len(suspects):
+    found_i: list[np.ndarray] = []
+    found_j: list[np.ndarray] = []
+    found_w: list[np.ndarray] = []
+    rescored: set[int] = set()
+
+    def scan(check: np.ndarray, suspects: np.ndarray) -> None:
+        lowest_v = v[suspects].min(initial=np.iinfo(np.int64).max)
+        check = check[mentee_reach[check] > lowest_v]
+        if not len(check) or not len(suspects):
+            return
         check = check[np.argsort(-mentee_reach[check], kind="stable")]
         suspects = suspects[np.argsort(v[suspects], kind="stable")]
         sorted_v = v[suspects]
@@ -844,28 +855,43 @@ def _violations(
             start += len(rows)
             if not len(cols):
                 continue
+            rescored.update(rows.tolist())
             block = score_block(problem, rows, cols).astype(np.int64)
             reduced = np.where(block > 0, block + bonus, 0) - v[cols][None, :]
             reduced -= u[rows][:, None]
-            excess[rows] = np.maximum(reduced.max(axis=1, initial=0), 0)
-            bad_rows = np.flatnonzero(excess[rows] > 0)
-            if not len(bad_rows):
+            rr, cc = np.nonzero(reduced > 0)
+            if len(rr) and len(fixed):  # pairs proven out of every better solution
+                outside = ~np.isin(rows[rr] * problem.m + cols[cc], fixed)
+                rr, cc = rr[outside], cc[outside]
+            if not len(rr):
                 continue
-            sub = reduced[bad_rows]
-            take = min(per_row, sub.shape[1])
-            top = np.argpartition(sub, sub.shape[1] - take, axis=1)[:, -take:]
-            values = np.take_along_axis(sub, top, axis=1)
-            keep = values > 0
-            found_i.append(np.broadcast_to(rows[bad_rows][:, None], top.shape)[keep])
-            found_j.append(cols[top][keep])
-            found_w.append(np.take_along_axis(block[bad_rows], top, axis=1)[keep])
-    empty = np.zeros(0, np.int64)
-    arcs = (
-        np.concatenate(found_i) if found_i else empty,
-        np.concatenate(found_j) if found_j else empty,
-        np.concatenate(found_w) if found_w else empty,
-    )
-    return excess, arcs, len(check)
+            gain = reduced[rr, cc]
+            np.maximum.at(excess, rows[rr], gain)
+            found_i.append(rows[rr])
+            found_j.append(cols[cc])
+            found_w.append(block[rr, cc])
+
+    everyone = np.arange(n)
+    if only is None:
+        scan(everyone, suspects)
+    else:
+        rows_changed, cols_changed = only
+        scan(np.asarray(rows_changed, np.int64), suspects)
+        scan(everyone, np.intersect1d(suspects, cols_changed))
+    if not found_i:
+        empty = np.zeros(0, np.int64)
+        return excess, (empty, empty, empty), len(rescored)
+    fi, fj, fw = (np.concatenate(x) for x in (found_i, found_j, found_w))
+    _, first = np.unique(fi * problem.m + fj, return_index=True)
+    fi, fj, fw = fi[first], fj[first], fw[first]
+    gain = np.where(fw > 0, fw + bonus, 0) - v[fj] - u[fi]
+    # Each mentee's `per_row` worst offenders.
+    order = np.lexsort((-gain, fi))
+    fi, fj, fw = fi[order], fj[order], fw[order]
+    starts = np.r_[0, np.flatnonzero(fi[1:] != fi[:-1]) + 1]
+    rank = np.arange(len(fi)) - np.repeat(starts, np.diff(np.r_[starts, len(fi)]))
+    keep = rank < per_row
+    return excess, (fi[keep], fj[keep], fw[keep].astype(np.int64)), len(rescored)
 
 
 def solve(
@@ -895,6 +921,8 @@ def solve(
     optimal = False
     mentor_of = np.full(problem.n, -1, np.int64)
     upper = 0
+    fixed = np.zeros(0, np.int64)
+    previous: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
     for round_no in range(1, max_rounds + 1):
         t0 = time.perf_counter()
         mentor_of = _flow(problem, mentee, mentor, units, mode, seed)
@@ -903,8 +931,25 @@ def solve(
         u, v = _duals(problem, mentee, mentor, weight, mentor_of)
         t2 = time.perf_counter()
         excess, (ai, aj, aw), rescored = _violations(
-            problem, u, v, pool, bonus, per_row=max(1, widen)
+            problem,
+            u,
+            v,
+            pool,
+            bonus,
+            per_row=max(1, widen),
+            fixed=fixed,
+            only=None
+            if previous is None
+            else (
+                np.union1d(np.flatnonzero(u < previous[0]), previous[2]),
+                np.flatnonzero(v < previous[1]),
+            ),
         )
+        # A pair that met u_i + v_j >= w_ij still does while neither decreases:
+        # next round, only mentees whose u fell or who broke the bound (they may
+        # have more offenders than were added) and mentors whose v fell are
+        # rescored.
+        previous = (u, v, np.flatnonzero(excess > 0))
         t3 = time.perf_counter()
         primal = int(u.sum() + (problem.capacity * v).sum())
         upper = primal + int(excess.sum())
@@ -928,6 +973,15 @@ def solve(
             break
         if rounds[-1]["gap"] <= gap_tolerance:
             break
+        # Reduced-cost fixing: u + excess, v is a dual over ALL allowed pairs, so
+        # a solution using arc (i, j) is worth at most upper + (its reduced
+        # profit); arcs below primal - upper cannot be in any better solution.
+        reduced = weight - (u + excess)[mentee] - v[mentor]
+        out = reduced < primal - upper
+        if out.any():
+            fixed = np.union1d(fixed, mentee[out] * problem.m + mentor[out])
+            mentee, mentor, units = mentee[~out], mentor[~out], units[~out]
+        rounds[-1]["arcs_fixed_out"] = int(out.sum())
         mentee = np.concatenate([mentee, ai])
         mentor = np.concatenate([mentor, aj])
         units = np.concatenate([units, aw])
