@@ -740,7 +740,10 @@ class MentoringPairRemove(APIView):
     @extend_schema(responses={204: None}, summary="Remove a proposed pair (organisers)")
     def delete(self, request: Request, pk: int, pair_pk: int) -> Response:
         programme = _running(request, pk)
-        services.remove_pair(_pair_in(programme, pair_pk), by=request.user)
+        pair = _pair_in(programme, pair_pk)
+        if pair.status != Pair.Status.PROPOSED:
+            raise Http404  # only proposals are removed; running pairs are closed
+        services.remove_pair(pair, by=request.user)
         return Response(status=204)
 
 

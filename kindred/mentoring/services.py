@@ -326,7 +326,7 @@ def update_programme(
     """Change a programme's settings (its organisers); closed ones stay as they are."""
     permissions.require_runner(by, programme)
     if programme.status == Status.CLOSED:
-        raise StateConflict(_("This programme is closed."))
+        raise MentoringError(_("This programme is closed; its settings stay."))
     _apply_settings(programme, settings)
     programme.updated_at = timezone.now()
     programme.save()
@@ -1007,7 +1007,7 @@ def decide_request(request: MentorRequest, *, by: User, accept: bool) -> MentorR
     if request.mentor.user_id != by.pk:
         raise NotAllowed(_("Only the mentor asked can answer this request."))
     request = (
-        MentorRequest.objects.select_for_update()
+        MentorRequest.objects.select_for_update(of=("self",))
         .select_related("programme", "mentee__user__profile", "mentor__user__profile")
         .get(pk=request.pk)
     )
@@ -1081,7 +1081,7 @@ def move_expired_requests(*, now: datetime | None = None) -> int:
     for pk in list(due[:1000]):
         with transaction.atomic():
             request = (
-                MentorRequest.objects.select_for_update()
+                MentorRequest.objects.select_for_update(of=("self",))
                 .select_related("programme", "mentee__user", "mentor__user__profile")
                 .get(pk=pk)
             )
