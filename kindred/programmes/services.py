@@ -668,7 +668,7 @@ def place_from_referral(referral: Any, *, by: User | None) -> Place | WaitingEnt
     waiting, is left as they are.
     """
     programme = (
-        Programme.objects.select_for_update()
+        Programme.objects.select_for_update(of=("self",))
         .select_related("service__organisation", "lead")
         .get(service_id=referral.service_id)
     )
