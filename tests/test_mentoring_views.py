@@ -164,6 +164,10 @@ def test_matching_page_queries_do_not_grow_with_pairs(
     assert response.status_code == 200
     with django_assert_max_num_queries(30):
         assert client.get(f"/mentoring/{programme.pk}/dashboard/").status_code == 200
+    with django_assert_max_num_queries(30):
+        assert client.get(f"/mentoring/{programme.pk}/applications/").status_code == 200
+    with django_assert_max_num_queries(30):
+        assert client.get("/mentoring/").status_code == 200
 
 
 def test_workspace_for_the_pair_summary_for_organiser_404_for_others(
