@@ -446,3 +446,23 @@ def test_properties(seed, n, m, k):
         mentees, mentors, DEFAULT_WEIGHTS, rules, seed=seed, candidates=k, per_mentor=k
     )
     assert again.pairs == best.pairs
+
+
+@pytest.mark.parametrize("mode", [BEST_TOTAL, MOST_MATCHED])
+def test_a_stop_at_a_gap_reports_an_honest_bound(mode):
+    rng = random.Random(1005)  # a case that needs the candidate set widened
+    mentees, mentors = people(rng, rng.randint(20, 60), rng.randint(5, 20))
+    rules = random_rules(rng, mentees, mentors, same_org=False)
+    problem = mm.problem_from_candidates(mentees, mentors, DEFAULT_WEIGHTS, rules)
+    gain = gain_matrix(mentees, mentors, DEFAULT_WEIGHTS, rules)
+    caps = problem.capacity.tolist()
+    early = mm.solve(problem, mode=mode, candidates=2, per_mentor=1, gap_tolerance=1.0)
+    exact = mm.solve(problem, mode=mode, candidates=2, per_mentor=1)
+    assert len(early.stats["rounds"]) == 1 < len(exact.stats["rounds"])
+    assert not early.optimal and exact.optimal
+    if mode == BEST_TOTAL:
+        best = scipy_optimum(gain, caps)
+        assert early.total_units <= best <= early.upper_bound_units
+        assert exact.total_units == best == exact.upper_bound_units
+    else:
+        assert exact.matched >= early.matched

@@ -953,6 +953,14 @@ def solve(
         t3 = time.perf_counter()
         primal = int(u.sum() + (problem.capacity * v).sum())
         upper = primal + int(excess.sum())
+        # The gap on the total; in "most matched first" mode only once the bound
+        # proves nobody more can be matched (objective and bound include B each).
+        count = int((mentor_of >= 0).sum())
+        if upper >= (count + 1) * bonus > 0:
+            gap = 1.0
+        else:
+            base = upper - count * bonus
+            gap = (upper - primal) / base if base else 0.0
         rounds.append(
             {
                 "round": round_no,
@@ -960,7 +968,7 @@ def solve(
                 "matched": int((mentor_of >= 0).sum()),
                 "objective": primal,
                 "upper_bound": upper,
-                "gap": (upper - primal) / upper if upper else 0.0,
+                "gap": gap,
                 "mentees_breaking_bound": int((excess > 0).sum()),
                 "mentees_rescored": rescored,
                 "seconds_flow": round(t1 - t0, 4),
