@@ -492,3 +492,17 @@ def test_place_webhook_carries_no_personal_or_survey_data(cohort, lead, entrepre
     )
     text = str(delivery.payload).lower()
     assert "erin" not in text and "@" not in text and "answer" not in text
+
+
+def test_survey_in_use_is_kept_but_goes_with_its_organisation(cohort):
+    """A survey a cohort uses cannot be deleted alone; deleting the organisation
+    deletes the programme with its cohorts and surveys."""
+    from django.db.models import RestrictedError
+
+    from kindred.programmes.models import Cohort, Instrument, Programme
+
+    with pytest.raises(RestrictedError):
+        cohort.instrument.delete()
+    cohort.programme.service.organisation.delete()
+    assert not Programme.objects.exists()
+    assert not Cohort.objects.exists() and not Instrument.objects.exists()

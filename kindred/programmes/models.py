@@ -211,7 +211,8 @@ class Cohort(models.Model):
         verbose_name=_("survey"),
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        # A survey in use cannot be deleted on its own; with its programme it can.
+        on_delete=models.RESTRICT,
         related_name="cohorts",
         help_text=_("The same questions are asked at entry, exit and follow-up."),
     )
