@@ -292,3 +292,17 @@ def test_bad_workspace_input_is_refused(pair):
         api.post(f"{url}/check-ins", {"still_meeting": "yes"}, format="json"), 400
     )
     assert not pair.sessions.exists() and not pair.check_ins.exists()
+
+
+def test_organiser_workspace_summary_has_no_room_or_session_words(pair, owner):
+    """Organisers see that a session happened, not its video room or summary."""
+    from django.utils import timezone
+
+    session = services.log_session(
+        pair, by=pair.mentee.user, starts_at=timezone.now(), summary="Private talk"
+    )
+    body = api_for(owner).get(f"{BASE}/pairs/{pair.pk}").json()
+    assert body["sessions"][0]["room_url"] == ""
+    assert "Private talk" not in str(body) and session.room_url not in str(body)
+    mine = api_for(pair.mentor.user).get(f"{BASE}/pairs/{pair.pk}").json()
+    assert mine["sessions"][0]["room_url"] == session.room_url

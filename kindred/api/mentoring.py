@@ -345,6 +345,13 @@ class MentoringSessionSerializer(serializers.Serializer):
 
         return reverse("mentoring:session_ics", args=[session.pair_id, session.pk])
 
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if not self.context.get("party", True):
+            # Organisers see that the pair met, not what they said or the room.
+            data.update(summary="", room_url="", calendar_url="")
+        return data
+
 
 class MentoringSessionInSerializer(serializers.Serializer):
     starts_at = serializers.DateTimeField()
@@ -396,7 +403,10 @@ class MentoringWorkspaceSerializer(serializers.Serializer):
     pair = MentoringPairSerializer()
     agreement = serializers.CharField(help_text="Markdown.")
     goals = MentoringGoalSerializer(many=True)
-    sessions = MentoringSessionSerializer(many=True)
+    sessions = MentoringSessionSerializer(
+        many=True,
+        help_text="For organisers without summary, room or calendar link.",
+    )
     check_ins = MentoringCheckInSerializer(many=True)
     feedback = MentoringFeedbackSerializer(
         many=True, help_text="Ratings (for the pair only; never the words)."
@@ -899,6 +909,7 @@ class MentoringWorkspace(APIView):
     def get(self, request: Request, pk: int) -> Response:
         pair = _pair(request, pk)
         workspace = selectors.workspace(pair, request.user)
+        party = permissions.is_party(request.user, pair)
         return Response(
             MentoringWorkspaceSerializer(
                 {
@@ -908,7 +919,8 @@ class MentoringWorkspace(APIView):
                     "sessions": workspace.sessions,
                     "check_ins": workspace.check_ins,
                     "feedback": workspace.feedback,
-                }
+                },
+                context={"party": party},
             ).data
         )
 
