@@ -466,3 +466,37 @@ def test_a_stop_at_a_gap_reports_an_honest_bound(mode):
         assert exact.total_units == best == exact.upper_bound_units
     else:
         assert exact.matched >= early.matched
+
+
+@pytest.mark.parametrize("case", range(10))
+@pytest.mark.parametrize("mode", [BEST_TOTAL, MOST_MATCHED])
+def test_priced_candidates_stay_exact_whatever_the_prices(case, mode):
+    """Candidates chosen by score - estimated price (the large-problem path), with
+    the estimate or with deliberately wrong prices: still the optimum, proven."""
+    rng = random.Random(2000 + case)
+    mentees, mentors = people(rng, rng.randint(30, 80), rng.randint(5, 15))
+    rules = random_rules(rng, mentees, mentors, same_org=False)
+    gain = gain_matrix(mentees, mentors, DEFAULT_WEIGHTS, rules)
+    caps = [m.capacity for m in mentors]
+    bonus = 0 if mode == BEST_TOTAL else 100 * 100 * len(mentees) + 1
+    best = scipy_optimum(gain, caps, bonus=bonus)
+    problem = mm.problem_from_candidates(mentees, mentors, DEFAULT_WEIGHTS, rules)
+    estimated = mm.estimate_prices(problem, sample=4, seed=case)
+    assert estimated.shape == (len(mentors),) and (estimated >= 0).all()
+    wrong = np.random.default_rng(case).integers(0, 9000, len(mentors))
+    for prices in (estimated, wrong):
+        pool = mm.top_candidates(problem, 2, per_mentor=1, prices=prices)
+        solution = mm.solve(problem, mode=mode, seed=case, pool=pool)
+        assert solution.optimal
+        assert solution.stats["priced"]
+        mentor_of = solution.mentor_of
+        value = sum(
+            gain[i][j] + bonus for i, j in enumerate(mentor_of.tolist()) if j >= 0
+        )
+        assert value == best
+        assert all(gain[i][j] > 0 for i, j in enumerate(mentor_of.tolist()) if j >= 0)
+        load = np.bincount(mentor_of[mentor_of >= 0], minlength=len(mentors))
+        assert (load <= np.array(caps)).all()
+    # The automatic path at this size scores once, without prices.
+    assert not mm.solve(problem, mode=mode).stats["priced"]
+    assert mm.solve(problem, mode=mode, priced=True).stats["priced"]

@@ -35,6 +35,14 @@ How `match` finds the optimum (the array-level core below does the work):
    again, until none does: the result is then the optimum over ALL allowed pairs
    (`optimal`, `gap` 0). Every round's bound and gap are in `Matching.stats`.
 
+On large problems (`PRICE_MIN_MENTEES` and up) step 1 is preceded by an estimate
+of the mentors' prices (the dual v) from a sample of mentees, each standing for
+several people (`estimate_prices`), and each mentee keeps her best mentors by
+score - price (plus each mentor's best mentees by score): the optimum's pairs are
+then nearly all in the first round, and a pruned pair is bounded by her threshold
++ the mentor's price, so the certificate rescores few pairs. The estimate only
+chooses candidates; the certificate stays exact whatever the prices.
+
 In "most matched first" mode the same certificate is computed on the weights
 B + w, with B larger than any possible total, which is the lexicographic objective.
 """
@@ -583,9 +591,15 @@ class Candidates:
     pruned_bound: np.ndarray  # int64 per mentee
     mentor_bound: np.ndarray  # int64 per mentor
     seconds: float = 0.0
+    # When chosen by estimated reduced score (score - price of the mentor): a
+    # pair not kept scores no more than its mentee's `pruned_bound` + the
+    # mentor's price (and NO_BOUND means every pair that scores was kept).
+    prices: np.ndarray | None = None
 
 
-def _row_candidates(block: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+def _row_candidates(
+    block: np.ndarray, k: int, floor: int = 1
+) -> tuple[np.ndarray, np.ndarray]:
     """Each row's entries at or above a threshold near its k-th largest score, and
     the threshold (1 when every positive entry is kept).
 
@@ -599,23 +613,64 @@ def _row_candidates(block: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     sample = block[:, ::stride]
     kk = min(sample.shape[1], max(1, -(-k // stride)))
     threshold = np.partition(sample, sample.shape[1] - kk, axis=1)[:, -kk]
-    threshold = np.maximum(threshold.astype(np.int64), 1)
+    threshold = np.maximum(threshold.astype(np.int64), floor)
     mask = block >= threshold[:, None].astype(block.dtype)
     crowded = np.flatnonzero(mask.sum(axis=1) > 3 * k)
     if len(crowded):
         exact = np.partition(block[crowded], m - k, axis=1)[:, m - k]
-        threshold[crowded] = np.maximum(exact.astype(np.int64), 1)
+        threshold[crowded] = np.maximum(exact.astype(np.int64), floor)
         mask[crowded] = block[crowded] >= threshold[crowded][:, None]
     return mask, threshold
 
 
+def _mentor_lists(
+    block: np.ndarray,
+    rows: np.ndarray,
+    col_vals: np.ndarray,
+    col_rows: np.ndarray,
+    col_floor: np.ndarray,
+) -> np.ndarray:
+    """Merge a block into each mentor's running list of best mentees (in place);
+    the new floors. Only entries above a mentor's current floor matter."""
+    per_mentor = col_vals.shape[0]
+    r, c = np.nonzero(block > col_floor[None, :])
+    if len(r):
+        touched = np.unique(c)
+        held = col_rows[:, touched] >= 0
+        src = np.concatenate([c, np.broadcast_to(touched[None, :], held.shape)[held]])
+        vals = np.concatenate([block[r, c], col_vals[:, touched][held]])
+        who = np.concatenate([rows[r], col_rows[:, touched][held]])
+        order = np.lexsort((-vals.astype(np.int64), src))
+        src, vals, who = src[order], vals[order], who[order]
+        first = np.r_[0, np.flatnonzero(src[1:] != src[:-1]) + 1]
+        rank = np.arange(len(src)) - np.repeat(first, np.diff(np.r_[first, len(src)]))
+        keep = rank < per_mentor
+        col_vals[:, touched] = 0
+        col_rows[:, touched] = -1
+        col_vals[rank[keep], src[keep]] = vals[keep]
+        col_rows[rank[keep], src[keep]] = who[keep]
+        full = (col_rows >= 0).all(axis=0)
+        col_floor = np.where(full, col_vals.min(axis=0), 0).astype(np.int16)
+    return col_floor
+
+
 def top_candidates(
-    problem: Problem, k: int = DEFAULT_CANDIDATES, per_mentor: int | None = None
+    problem: Problem,
+    k: int = DEFAULT_CANDIDATES,
+    per_mentor: int | None = None,
+    prices: np.ndarray | None = None,
 ) -> Candidates:
     """Score block-wise and keep about each mentee's `k` best allowed mentors, and
-    each mentor's `per_mentor` best allowed mentees (default: 5 per place)."""
+    each mentor's `per_mentor` best allowed mentees (default: 5 per place).
+
+    With `prices` (units per mentor), each mentee's `k` best by score - price are
+    kept instead, and no mentor lists (see `estimate_prices`)."""
     if k < 1:
         raise ValueError("candidates must be at least 1")
+    if prices is not None:
+        return _priced_candidates(
+            problem, k, prices, PRICED_PER_MENTOR if per_mentor is None else per_mentor
+        )
     started = time.perf_counter()
     n, m = problem.n, problem.m
     per_mentor = max(1, 5 * MAX_CAPACITY if per_mentor is None else per_mentor)
@@ -638,29 +693,7 @@ def top_candidates(
         arcs_i.append(rows[r])
         arcs_j.append(c)
         arcs_w.append(block[r, c])
-        # The mentors' side: only entries above a mentor's current floor matter.
-        r, c = np.nonzero(block > col_floor[None, :])
-        if len(r):
-            touched = np.unique(c)
-            held = col_rows[:, touched] >= 0
-            src = np.concatenate(
-                [c, np.broadcast_to(touched[None, :], held.shape)[held]]
-            )
-            vals = np.concatenate([block[r, c], col_vals[:, touched][held]])
-            who = np.concatenate([rows[r], col_rows[:, touched][held]])
-            order = np.lexsort((-vals.astype(np.int64), src))
-            src, vals, who = src[order], vals[order], who[order]
-            first = np.r_[0, np.flatnonzero(src[1:] != src[:-1]) + 1]
-            rank = np.arange(len(src)) - np.repeat(
-                first, np.diff(np.r_[first, len(src)])
-            )
-            keep = rank < per_mentor
-            col_vals[:, touched] = 0
-            col_rows[:, touched] = -1
-            col_vals[rank[keep], src[keep]] = vals[keep]
-            col_rows[rank[keep], src[keep]] = who[keep]
-            full = (col_rows >= 0).all(axis=0)
-            col_floor = np.where(full, col_vals.min(axis=0), 0).astype(np.int16)
+        col_floor = _mentor_lists(block, rows, col_vals, col_rows, col_floor)
     mentee = np.concatenate(arcs_i).astype(np.int64)
     mentor = np.concatenate(arcs_j).astype(np.int64)
     weight = np.concatenate(arcs_w).astype(np.int64)
@@ -686,6 +719,66 @@ def top_candidates(
         pruned_bound=bound,
         mentor_bound=mentor_bound,
         seconds=time.perf_counter() - started,
+    )
+
+
+# A mentee's `pruned_bound` when she kept every pair that scores (priced pools).
+NO_BOUND = -4 * MAX_UNITS
+
+
+def _priced_candidates(
+    problem: Problem, k: int, prices: np.ndarray, per_mentor: int
+) -> Candidates:
+    """Each mentee's about `k` best allowed mentors by score - price: with prices
+    near the optimal dual, her pair in the optimum is among them (its reduced
+    score is her best), and every pair left out is bounded by her threshold.
+    Each mentor's `per_mentor` best mentees (by score) are kept too, so that a
+    mentor whose price was overestimated is not left without candidates."""
+    started = time.perf_counter()
+    n, m = problem.n, problem.m
+    per_mentor = max(1, per_mentor)
+    col_vals = np.zeros((per_mentor, m), np.int16)
+    col_rows = np.full((per_mentor, m), -1, np.int64)
+    col_floor = np.zeros(m, np.int16)
+    p = np.asarray(prices, np.int32)
+    arcs_i, arcs_j, arcs_w = [], [], []
+    bound = np.full(n, NO_BOUND, np.int64)
+    step = _block_rows(m)
+    for start in range(0, n, step):
+        rows = np.arange(start, min(n, start + step))
+        block = score_block(problem, rows)
+        reduced = block.astype(np.int32)
+        reduced -= p[None, :]
+        reduced[block <= 0] = NO_BOUND
+        if k < m:
+            mask, threshold = _row_candidates(reduced, k, floor=NO_BOUND + 1)
+            bound[rows] = np.where(threshold > NO_BOUND + 1, threshold - 1, NO_BOUND)
+            mask &= block > 0
+        else:
+            mask = block > 0
+        r, c = np.nonzero(mask)
+        arcs_i.append(rows[r])
+        arcs_j.append(c)
+        arcs_w.append(block[r, c])
+        col_floor = _mentor_lists(block, rows, col_vals, col_rows, col_floor)
+    held = col_rows >= 0
+    arcs_i.append(col_rows[held])
+    arcs_j.append(np.broadcast_to(np.arange(m)[None, :], col_rows.shape)[held])
+    arcs_w.append(col_vals[held])
+    mentee = np.concatenate(arcs_i).astype(np.int64)
+    mentor = np.concatenate(arcs_j).astype(np.int64)
+    weight = np.concatenate(arcs_w).astype(np.int64)
+    _, first = np.unique(mentee * m + mentor, return_index=True)
+    return Candidates(
+        mentee=mentee[first],
+        mentor=mentor[first],
+        units=weight[first],
+        pruned_bound=bound,
+        mentor_bound=col_floor.astype(np.int64)
+        if per_mentor < n
+        else np.zeros(m, np.int64),
+        seconds=time.perf_counter() - started,
+        prices=np.asarray(prices, np.int64),
     )
 
 
@@ -827,20 +920,29 @@ def _violations(
     excess = np.zeros(n, np.int64)
     mentor_reach = np.where(pool.mentor_bound > 0, pool.mentor_bound + bonus - v, 0)
     suspects = np.flatnonzero(mentor_reach > 0)
-    mentee_reach = np.where(pool.pruned_bound > 0, pool.pruned_bound + bonus - u, 0)
+    # A pruned pair scores at most pruned_bound_i + price_j: it can break the
+    # bound only where pruned_bound_i + B - u_i > v_j - price_j (= key_j).
+    price = np.zeros(problem.m, np.int64) if pool.prices is None else pool.prices
+    key = v - price
+    never = np.iinfo(np.int64).min // 4
+    mentee_reach = np.where(
+        pool.pruned_bound + price.max(initial=0) > 0,
+        pool.pruned_bound + bonus - u,
+        never,
+    )
     found_i: list[np.ndarray] = []
     found_j: list[np.ndarray] = []
     found_w: list[np.ndarray] = []
     rescored: set[int] = set()
 
     def scan(check: np.ndarray, suspects: np.ndarray) -> None:
-        lowest_v = v[suspects].min(initial=np.iinfo(np.int64).max)
+        lowest_v = key[suspects].min(initial=np.iinfo(np.int64).max)
         check = check[mentee_reach[check] > lowest_v]
         if not len(check) or not len(suspects):
             return
         check = check[np.argsort(-mentee_reach[check], kind="stable")]
-        suspects = suspects[np.argsort(v[suspects], kind="stable")]
-        sorted_v = v[suspects]
+        suspects = suspects[np.argsort(key[suspects], kind="stable")]
+        sorted_v = key[suspects]
         step = _block_rows(problem.m)
         start = 0
         while start < len(check):
@@ -894,6 +996,133 @@ def _violations(
     return excess, (fi[keep], fj[keep], fw[keep].astype(np.int64)), len(rescored)
 
 
+def _group_flow(
+    problem: Problem, copies: int, mentee: np.ndarray, mentor: np.ndarray, w: np.ndarray
+) -> np.ndarray:
+    """Best total with each of `s` sample mentees standing for `copies` people:
+    the flow on each arc (0 to copies)."""
+    s, m = int(mentee.max(initial=-1)) + 1, problem.m
+    flow = min_cost_flow.SimpleMinCostFlow()
+    mentee_node = 2 + np.arange(s)
+    mentor_node = 2 + s + np.arange(m)
+    tails = np.concatenate(
+        [mentee_node[mentee], np.zeros(s, np.int64), mentor_node, [0]]
+    )
+    heads = np.concatenate(
+        [mentor_node[mentor], mentee_node, np.ones(m, np.int64), [1]]
+    )
+    caps = np.concatenate(
+        [np.full(len(mentee) + s, copies), problem.capacity, [s * copies]]
+    ).astype(np.int64)
+    costs = np.concatenate([-w, np.zeros(s + m + 1, np.int64)])
+    flow.add_arcs_with_capacity_and_unit_cost(
+        tails.astype(np.int32), heads.astype(np.int32), caps, costs
+    )
+    flow.set_nodes_supplies(
+        np.array([0, 1], np.int32), np.array([s * copies, -s * copies], np.int64)
+    )
+    if flow.solve() != flow.OPTIMAL:  # pragma: no cover
+        raise RuntimeError("min-cost flow failed on the price sample")
+    return np.asarray(flow.flows(np.arange(len(mentee), dtype=np.int32)), np.int64)
+
+
+def _group_duals(
+    problem: Problem,
+    copies: int,
+    mentee: np.ndarray,
+    mentor: np.ndarray,
+    w: np.ndarray,
+    x: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The least optimal dual of `_group_flow`'s problem (u per sample mentee, v
+    per mentor): v rises and u falls until every optimality condition holds."""
+    s, m = int(mentee.max(initial=-1)) + 1, problem.m
+    sent = np.bincount(mentee, weights=x, minlength=s)
+    full = sent >= copies
+    on = x > 0
+    fi, fj, fw = mentee[on], mentor[on], w[on]
+    order = np.argsort(fi, kind="stable")
+    fi, fj, fw = fi[order], fj[order], fw[order]
+    f_starts = np.flatnonzero(np.r_[True, fi[1:] != fi[:-1]]) if len(fi) else fi
+    f_owner = fi[f_starts] if len(fi) else fi
+    room = x < copies
+    ri, rj, rw = mentee[room], mentor[room], w[room]
+    order = np.argsort(rj, kind="stable")
+    ri, rj, rw = ri[order], rj[order], rw[order]
+    r_starts = np.flatnonzero(np.r_[True, rj[1:] != rj[:-1]]) if len(rj) else rj
+    r_owner = rj[r_starts] if len(rj) else rj
+    v = np.zeros(m, np.int64)
+    u = np.zeros(s, np.int64)
+    for _ in range(m + s + 2):
+        u = np.zeros(s, np.int64)
+        if len(fi):
+            u[f_owner] = np.minimum.reduceat(fw - v[fj], f_starts)
+        u[~full] = 0
+        if not len(ri):
+            break
+        best = np.maximum.reduceat(rw - u[ri], r_starts)
+        rise = best > v[r_owner]
+        if not rise.any():
+            break
+        v[r_owner[rise]] = best[rise]
+    return u, v
+
+
+PRICE_SAMPLE = 8  # one sample mentee in 8, standing for 8 people
+PRICE_MIN_MENTEES = 2_000  # below this, scoring twice costs more than it saves
+PRICED_CANDIDATES = 12
+PRICED_PER_MENTOR = 10
+
+
+def estimate_prices(
+    problem: Problem,
+    *,
+    sample: int = PRICE_SAMPLE,
+    k: int = 10,
+    add: int = 5,
+    rounds: int = 6,
+    seed: int = 0,
+) -> np.ndarray:
+    """Estimated mentor prices (the optimal dual v, in units) from one mentee in
+    `sample`, each standing for `sample` people competing for the full capacities:
+    a few rounds of the flow on the sample's best pairs, the dual, and the pairs
+    that break it added. Only an estimate: the certificate never relies on it."""
+    n, m = problem.n, problem.m
+    rng = np.random.default_rng(seed)
+    s = max(1, n // sample)
+    copies = max(1, round(n / s))
+    rows = np.sort(rng.choice(n, s, replace=False))
+    block = score_block(problem, rows).astype(np.int32)
+    kk = min(k, m)
+    top = np.argpartition(block, m - kk, axis=1)[:, m - kk :]
+    mentee = np.repeat(np.arange(s), kk)
+    mentor = top.ravel().astype(np.int64)
+    w = block[mentee, mentor].astype(np.int64)
+    keep = w > 0
+    mentee, mentor, w = mentee[keep], mentor[keep], w[keep]
+    v = np.zeros(m, np.int64)
+    for round_no in range(rounds):
+        x = _group_flow(problem, copies, mentee, mentor, w)
+        u, v = _group_duals(problem, copies, mentee, mentor, w, x)
+        if round_no == rounds - 1:
+            break
+        reduced = block - v.astype(np.int32)[None, :]
+        reduced -= u.astype(np.int32)[:, None]
+        reduced[block <= 0] = -1
+        reduced[mentee, mentor] = -1
+        aa = min(add, m)
+        top = np.argpartition(reduced, m - aa, axis=1)[:, m - aa :]
+        ai = np.repeat(np.arange(s), aa)
+        aj = top.ravel().astype(np.int64)
+        keep = reduced[ai, aj] > 0
+        if not keep.any():
+            break
+        mentee = np.concatenate([mentee, ai[keep]])
+        mentor = np.concatenate([mentor, aj[keep]])
+        w = np.concatenate([w, block[ai[keep], aj[keep]].astype(np.int64)])
+    return v
+
+
 def solve(
     problem: Problem,
     *,
@@ -905,6 +1134,7 @@ def solve(
     max_rounds: int = 30,
     gap_tolerance: float = 0.0,
     pool: Candidates | None = None,
+    priced: bool | None = None,
 ) -> Solution:
     """The optimum over all allowed pairs, certified from the dual (see the module
     docstring). Each round adds, for each mentee whose pruned pairs break the
@@ -914,6 +1144,15 @@ def solve(
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
     started = time.perf_counter()
+    if priced is None:
+        priced = pool is None and problem.n >= PRICE_MIN_MENTEES
+    seconds_prices = 0.0
+    if pool is None and priced:
+        prices = estimate_prices(problem, seed=seed)
+        seconds_prices = time.perf_counter() - started
+        pool = top_candidates(
+            problem, min(candidates, PRICED_CANDIDATES), per_mentor, prices=prices
+        )
     pool = pool or top_candidates(problem, candidates, per_mentor)
     mentee, mentor, units = pool.mentee, pool.mentor, pool.units
     bonus = _bonus(problem, mode)
@@ -1018,6 +1257,8 @@ def solve(
             "mode": mode,
             "candidates": candidates,
             "gap_tolerance": gap_tolerance,
+            "priced": pool.prices is not None,
+            "seconds_prices": round(seconds_prices, 4),
             "seconds_scoring": round(pool.seconds, 4),
             "seconds": round(time.perf_counter() - started, 4),
             "rounds": rounds,
@@ -1066,7 +1307,12 @@ def greedy(
             break
     room_arr = np.array(room, np.int64)
     rescued_rounds = 0
-    hopeless = pool.pruned_bound <= 0  # every positive pair was in the list
+    # Every positive pair was in the list.
+    hopeless = (
+        pool.pruned_bound
+        + (0 if pool.prices is None else int(pool.prices.max(initial=0)))
+        <= 0
+    )
     while left:
         waiting = np.flatnonzero((mentor_of < 0) & ~hopeless)
         cols = np.flatnonzero(room_arr > 0)
