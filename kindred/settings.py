@@ -272,6 +272,22 @@ KINDRED_BASE_URL = env.str(
     "KINDRED_BASE_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}"
 ).rstrip("/")
 
+# Video sites whose links course lessons may carry (shown as links, never embedded).
+KINDRED_COURSE_VIDEO_HOSTS = tuple(
+    env.list(
+        "KINDRED_COURSE_VIDEO_HOSTS",
+        default=[
+            "youtube.com",
+            "www.youtube.com",
+            "youtu.be",
+            "vimeo.com",
+            "player.vimeo.com",
+            "www.loom.com",
+            "peertube.tv",
+        ],
+    )
+)
+
 # REST API
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -331,6 +347,8 @@ SPECTACULAR_SETTINGS = {
         "DeliveryPreferenceEnum": "kindred.api.directory.DELIVERY_PREFERENCES",
         "UrgencyEnum": "kindred.api.directory.URGENCIES",
         "ReferralStatusEnum": "kindred.referrals.models.Referral.Status",
+        "ReferralMessageAudienceEnum": "kindred.referrals.models.Message.Audience",
+        "NetworkingProgrammeAudienceEnum": "kindred.networking.models.Programme.Audience",
         "ReferralReasonEnum": "kindred.referrals.models.Referral.Reason",
         "SharedFieldEnum": "kindred.referrals.models.SHAREABLE",
         "OutcomeKindEnum": "kindred.referrals.models.Outcome.Kind",
