@@ -348,7 +348,9 @@ SPECTACULAR_SETTINGS = {
         "UrgencyEnum": "kindred.api.directory.URGENCIES",
         "ReferralStatusEnum": "kindred.referrals.models.Referral.Status",
         "ReferralMessageAudienceEnum": "kindred.referrals.models.Message.Audience",
-        "NetworkingProgrammeAudienceEnum": "kindred.networking.models.Programme.Audience",
+        "NetworkingProgrammeAudienceEnum": (
+            "kindred.networking.models.Programme.Audience"
+        ),
         "ReferralReasonEnum": "kindred.referrals.models.Referral.Reason",
         "SharedFieldEnum": "kindred.referrals.models.SHAREABLE",
         "OutcomeKindEnum": "kindred.referrals.models.Outcome.Kind",
