@@ -5,7 +5,16 @@ from __future__ import annotations
 import importlib
 import sys
 
-ALL = ["members", "tasks", "search", "referrals", "helpers", "community", "matching"]
+ALL = [
+    "members",
+    "tasks",
+    "search",
+    "referrals",
+    "helpers",
+    "community",
+    "matching",
+    "pairing",
+]
 
 
 def main(names: list[str]) -> int:
