@@ -317,6 +317,8 @@ def _solver_figures(solution: mm.Solution, seconds: list[float], optimum: int):
     return {
         "seconds": [round(x, 2) for x in seconds],
         "seconds_scoring": solution.stats["seconds_scoring"],
+        "seconds_prices": solution.stats["seconds_prices"],
+        "priced": solution.stats["priced"],
         "total": solution.total_units / mm.UNITS,
         "matched": solution.matched,
         "percent_of_optimum": round(100 * solution.total_units / optimum, 6),
@@ -462,7 +464,12 @@ def _summary(result: dict[str, Any]) -> str:
         f"Capacities 1-5 (total {info['total_capacity']:,}, below demand), "
         f"{info['forbidden_pairs']:,} forbidden pairs, {info['organisations']} "
         "organisations (same-organisation pairs refused), default weights; "
-        f"{result['candidates']} candidates per mentee and 25 per mentor. Each time "
+        f"greedy on {result['candidates']} candidates per mentee and 25 per mentor; "
+        f"the solver (at this size) on each mentee's {mm.PRICED_CANDIDATES} best by "
+        f"score - estimated mentor price and each mentor's {mm.PRICED_PER_MENTOR} "
+        "best, after a price estimate from one mentee in "
+        f"{mm.PRICE_SAMPLE} (wall {f['solver_exact']['seconds_prices']:.2f} s, "
+        "included). Each time "
         "runs from the feature arrays to the assignment, scoring included. Load "
         f"average {load['before'][0]:.2f} before, {load['after'][0]:.2f} after: "
         "others were running test suites on the 2 cores, so compare the ratios "
