@@ -99,7 +99,12 @@ def measure(n: int) -> dict[str, Any]:
             "certified_gap": round(ours.gap, 6),
             "trio_weight": ours.trio_weight,
             "placed": round(placed(n, ours.groups), 4),
-            "unplaced_without_candidates": len(ours.unplaced),
+            "unplaced_without_candidates": int(
+                sum(1 for x in ours.unplaced if degree[x] == 0)
+            ),
+            "unplaced_with_candidates": int(
+                sum(1 for x in ours.unplaced if degree[x] > 0)
+            ),
             "group_sizes": {
                 str(size): int(count)
                 for size, count in enumerate(np.bincount([len(g) for g in ours.groups]))

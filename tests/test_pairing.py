@@ -58,7 +58,9 @@ def random_people(rng: np.random.Generator, n: int) -> P.People:
     )
 
 
-def check_groups(n: int, edges: P.Edges, result: P.Round) -> None:
+def check_groups(
+    n: int, edges: P.Edges, result: P.Round, banned: frozenset = frozenset()
+) -> None:
     seen: set[int] = set()
     connected = set(zip(edges.u.tolist(), edges.v.tolist(), strict=True))
     for group in result.groups:
@@ -72,13 +74,20 @@ def check_groups(n: int, edges: P.Edges, result: P.Round) -> None:
                 for other in group
                 if other != person
             )
-    degree = np.bincount(np.concatenate([edges.u, edges.v]), minlength=n)
-    placed_or_alone = seen | set(result.unplaced)
-    assert placed_or_alone == set(range(n)) - {
-        x for x in range(n) if degree[x] == 0 and x not in result.unplaced
-    }
-    # Nobody with an allowed partner is left out.
-    assert all(degree[x] == 0 for x in result.unplaced)
+    # Everyone is in exactly one group or reported as unplaced.
+    assert seen | set(result.unplaced) == set(range(n))
+    assert not seen & set(result.unplaced)
+    # Nobody with an allowed partner is left out, unless every group they could
+    # join holds someone they must not meet.
+    group_of = {x: g for g in result.groups for x in g}
+    for x in result.unplaced:
+        for a, b in connected:
+            if x in (a, b):
+                other = b if x == a else a
+                assert other in group_of, "two unplaced people could have met"
+                assert any(
+                    (x, y) in banned or (y, x) in banned for y in group_of[other]
+                ), f"{x} could have joined {group_of[other]}"
 
 
 @pytest.mark.parametrize("seed", range(40))
@@ -133,12 +142,15 @@ def test_hard_rules_hold_on_random_populations(n, seed, k, exact_limit):
     for a, b in banned:
         assert (min(a, b), max(a, b)) not in keys, "an excluded pair is a candidate"
     assert all(a != b for a, b in keys)
-    result = P.pair_round(n, edges, exact_limit=exact_limit)
-    check_groups(n, edges, result)
+    result = P.pair_round(n, edges, exact_limit=exact_limit, excluded=sorted(banned))
+    check_groups(n, edges, result, frozenset(banned))
     for group in result.groups:
         for a, b in itertools.combinations(group, 2):
-            if len(group) == 2:
-                assert (a, b) not in banned and (b, a) not in banned
+            assert (a, b) not in banned and (b, a) not in banned, "excluded in a group"
+    grouped = P.group_round(n, edges, exact_limit=exact_limit, excluded=sorted(banned))
+    for group in grouped.groups:
+        for a, b in itertools.combinations(group, 2):
+            assert (a, b) not in banned and (b, a) not in banned, "excluded in a group"
 
 
 @settings(max_examples=25, deadline=None)
@@ -242,3 +254,42 @@ def test_empty_and_tiny_rounds():
     assert P.pair_round(1, empty).unplaced == [0]
     people = random_people(np.random.default_rng(0), 1)
     assert len(P.candidate_edges(people, P.Favour())) == 0
+
+
+def test_exclusions_never_leave_someone_without_candidates():
+    # Person 0's five best partners (same interests, other organisations) are all
+    # excluded; the next best still become candidates.
+    n = 12
+    topics = np.zeros((n, 4), bool)
+    topics[:6, 0] = True
+    people = P.People(
+        organisation=np.arange(n),
+        sector=np.zeros(n, np.int64),
+        topics=topics,
+        new=np.zeros(n, bool),
+    )
+    excluded = [(0, j) for j in range(1, 6)]
+    edges = P.candidate_edges(people, P.Favour(), k=5, excluded=excluded)
+    partners = set(edges.v[edges.u == 0].tolist()) | set(edges.u[edges.v == 0].tolist())
+    assert partners, "person 0 lost every candidate"
+    assert not partners & set(range(1, 6))
+
+
+def test_weights_stay_positive_when_nothing_is_favoured():
+    people = random_people(np.random.default_rng(2), 30)
+    edges = P.candidate_edges(people, P.Favour(0, 0, 0, 0), k=4)
+    assert len(edges) and (edges.w >= 1).all()
+    assert P.pair_round(30, edges).groups
+
+
+def test_a_trio_never_holds_an_excluded_pair():
+    # 0-1 is the best pair; 2 may meet 0 but must not meet 1, and 3 is free to
+    # join: 2 must not be put with 0 and 1.
+    edges = P.Edges(
+        np.array([0, 0, 2, 3], np.int64),
+        np.array([1, 2, 3, 4], np.int64),
+        np.array([50, 5, 1, 40], np.int64),
+    )
+    result = P.pair_round(5, edges, excluded=[(1, 2)])
+    for group in result.groups:
+        assert not {1, 2} <= set(group)

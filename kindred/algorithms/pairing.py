@@ -75,7 +75,9 @@ class Round:
     weight: int  # the matching's weight (pairs only, before trios)
     trio_weight: int  # what the people added to pairs bring
     upper_bound: int  # no matching of the candidate graph weighs more
-    unplaced: list[int]  # people with no candidate partner at all
+    # People in no group: those with no candidate partner at all, and (rarely)
+    # those whose every candidate's group holds someone they must not meet.
+    unplaced: list[int]
     method: str
     stats: dict[str, float] = field(default_factory=dict)
 
@@ -118,11 +120,15 @@ def candidate_edges(
         angle = np.arctan2(projection[:, 1], projection[:, 0])
         order = order[np.argsort(angle, kind="stable")]
     blocks = max(1, -(-n // block_size))
-    ban = (
-        np.unique(_pair_key(*map(np.asarray, zip(*excluded, strict=True))))
-        if excluded
-        else np.empty(0, np.int64)
-    )
+    # Excluded pairs, both ways round, are struck out before anyone's best k are
+    # chosen, so that exclusions never leave someone without candidates.
+    if excluded:
+        pairs = np.asarray(excluded, np.int64).reshape(-1, 2)
+        ban_from = np.concatenate([pairs[:, 0], pairs[:, 1]])
+        ban_to = np.concatenate([pairs[:, 1], pairs[:, 0]])
+    else:
+        ban_from = ban_to = np.empty(0, np.int64)
+    position = np.full(n, -1, np.int64)
     topics = people.topics.astype(np.float32)
     # Nobody shares "no organisation" or "unknown sector": give each their own id.
     own = -1 - np.arange(n, dtype=np.int64)
@@ -137,6 +143,14 @@ def candidate_edges(
     us, vs, ws = [], [], []
     for members in np.array_split(order, blocks):
         members = np.sort(members)
+        position[members] = np.arange(len(members))
+        inside = (
+            (position[ban_from] >= 0) & (position[ban_to] >= 0)
+            if len(ban_from)
+            else None
+        )
+        block_ban_from = position[ban_from[inside]] if inside is not None else ban_from
+        block_ban_to = position[ban_to[inside]] if inside is not None else ban_to
         org, sec = organisation[members], sector[members]
         new, top, jit = people.new[members], topics[members], jitter[members]
         # Newcomers: favour a pair when either is new = full favour minus the part
@@ -179,6 +193,9 @@ def candidate_edges(
             score += tie
             local = np.arange(rows.start, rows.stop)
             score[local - rows.start, local] = -np.inf
+            if len(block_ban_from):
+                hit = (block_ban_from >= rows.start) & (block_ban_from < rows.stop)
+                score[block_ban_from[hit] - rows.start, block_ban_to[hit]] = -np.inf
             best = np.argpartition(-score, keep - 1, axis=1)[:, :keep]
             chosen = np.take_along_axis(score, best, axis=1)
             i = np.repeat(members[rows], keep)
@@ -188,15 +205,14 @@ def candidate_edges(
             us.append(i[ok])
             vs.append(j[ok])
             ws.append(w[ok])
+        position[members] = -1
     if not us:
         empty = np.empty(0, np.int64)
         return Edges(empty, empty, empty)
     u, v = np.concatenate(us), np.concatenate(vs)
-    w = np.round(np.concatenate(ws) * 100).astype(np.int64)
+    # Every kept pair scored above zero: keep its weight at least 1 after rounding.
+    w = np.maximum(1, np.round(np.concatenate(ws) * 100)).astype(np.int64)
     key = _pair_key(u, v)
-    if len(ban):
-        allowed = ~np.isin(key, ban)
-        u, v, w, key = u[allowed], v[allowed], w[allowed], key[allowed]
     key, first = np.unique(key, return_index=True)
     return Edges(
         np.minimum(u, v)[first], np.maximum(u, v)[first], w[first].astype(np.int64)
@@ -294,8 +310,13 @@ def pair_round(
     *,
     exact_limit: int = EXACT_LIMIT,
     trios: bool = True,
+    excluded: Sequence[tuple[int, int]] = (),
 ) -> Round:
-    """A maximum-weight matching of the candidate graph, with the odd ones in trios."""
+    """A maximum-weight matching of the candidate graph, with the odd ones in trios.
+
+    `excluded` pairs (which are never candidate edges either) are kept apart in
+    trios too: nobody joins a pair that holds someone they must not meet.
+    """
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
@@ -336,15 +357,10 @@ def pair_round(
     mate = np.full(n, -1, np.int64)
     for g, (a, b) in enumerate(groups):
         mate[a] = mate[b] = g
-    degree = np.bincount(
-        np.concatenate([edges.u, edges.v]).astype(np.int64), minlength=n
-    )
     trio_weight = 0
-    unplaced = [int(x) for x in np.flatnonzero(degree == 0)]
     if trios:
-        trio_weight = _add_trios(n, edges, groups, mate)
-    else:
-        unplaced = [int(x) for x in np.flatnonzero(mate < 0)]
+        trio_weight = _add_trios(n, edges, groups, mate, _apart(excluded))
+    unplaced = [int(x) for x in np.flatnonzero(mate < 0)]
     groups.sort()
     return Round(
         groups=groups,
@@ -387,8 +403,22 @@ def _weights(edges: Edges, pairs: list[tuple[int, int]]) -> list[int]:
     return [lookup[key] for key in _pair_key(a, b).tolist()]
 
 
+def _apart(excluded: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
+    return {(int(a), int(b)) for a, b in excluded} | {
+        (int(b), int(a)) for a, b in excluded
+    }
+
+
+def _may_join(person: int, group: Sequence[int], apart: set[tuple[int, int]]) -> bool:
+    return not any((person, other) in apart for other in group)
+
+
 def _add_trios(
-    n: int, edges: Edges, groups: list[tuple[int, ...]], mate: NDArray[np.int64]
+    n: int,
+    edges: Edges,
+    groups: list[tuple[int, ...]],
+    mate: NDArray[np.int64],
+    apart: set[tuple[int, int]],
 ) -> int:
     """Put each person left alone into the best pair next to them (once per pair)."""
     free = mate < 0
@@ -416,6 +446,8 @@ def _add_trios(
                 g = int(mate[other])
                 if g < 0 or len(groups[g]) > largest:
                     continue
+                if not _may_join(person, groups[g], apart):
+                    continue
                 gain = sum(weight_of.get((person, x), 0) for x in groups[g])
                 if gain > best or (gain == best and g < best_group):
                     best, best_group = gain, g
@@ -426,7 +458,13 @@ def _add_trios(
     return added
 
 
-def group_round(n: int, edges: Edges, *, exact_limit: int = EXACT_LIMIT) -> Round:
+def group_round(
+    n: int,
+    edges: Edges,
+    *,
+    exact_limit: int = EXACT_LIMIT,
+    excluded: Sequence[tuple[int, int]] = (),
+) -> Round:
     """Groups of three or four: pair people, then pair the pairs.
 
     Two pairs are joined when the four people's candidate edges across the two
@@ -434,7 +472,8 @@ def group_round(n: int, edges: Edges, *, exact_limit: int = EXACT_LIMIT) -> Roun
     of four (making two trios) or between two trios (making two groups of four);
     trios from the first step stay trios. Five people make a trio and a pair.
     """
-    first = pair_round(n, edges, exact_limit=exact_limit)
+    apart = _apart(excluded)
+    first = pair_round(n, edges, exact_limit=exact_limit, excluded=excluded)
     pairs = [g for g in first.groups if len(g) == 2]
     kept = [g for g in first.groups if len(g) != 2]
     if not pairs:
@@ -448,6 +487,16 @@ def group_round(n: int, edges: Edges, *, exact_limit: int = EXACT_LIMIT) -> Roun
     key, inverse = np.unique(key, return_inverse=True)
     weight = np.bincount(inverse, weights=edges.w[across]).astype(np.int64)
     contracted = Edges(key >> np.int64(32), key & np.int64((1 << 32) - 1), weight)
+    if apart:
+        # Two pairs may not merge if anyone in one must not meet anyone in the other.
+        ok = np.array(
+            [
+                all(_may_join(x, pairs[int(b)], apart) for x in pairs[int(a)])
+                for a, b in zip(contracted.u, contracted.v, strict=True)
+            ],
+            bool,
+        )
+        contracted = Edges(contracted.u[ok], contracted.v[ok], contracted.w[ok])
     second = pair_round(len(pairs), contracted, exact_limit=exact_limit, trios=False)
     groups: list[tuple[int, ...]] = list(kept)
     quads = []
@@ -458,13 +507,31 @@ def group_round(n: int, edges: Edges, *, exact_limit: int = EXACT_LIMIT) -> Roun
     leftover = [i for i in range(len(pairs)) if not used[i]]
     trios = [g for g, members in enumerate(groups) if len(members) == 3]
     for i in leftover:
-        if quads:
-            a, b = quads.pop()
-            groups.append(tuple(sorted((*pairs[a], pairs[i][0]))))
-            groups.append(tuple(sorted((*pairs[b], pairs[i][1]))))
-        elif len(trios) >= 2:
-            for member, g in zip(pairs[i], (trios.pop(), trios.pop()), strict=True):
-                groups[g] = tuple(sorted((*groups[g], member)))
+        x, y = pairs[i]
+        split = None
+        for q, (a, b) in enumerate(quads):
+            for first_pair, second_pair in ((a, b), (b, a)):
+                if _may_join(x, pairs[first_pair], apart) and _may_join(
+                    y, pairs[second_pair], apart
+                ):
+                    split = q, first_pair, second_pair
+                    break
+            if split:
+                break
+        joinable = [g for g in trios if _may_join(x, groups[g], apart)]
+        others = [g for g in trios if _may_join(y, groups[g], apart)]
+        if split is not None:
+            q, first_pair, second_pair = split
+            quads.pop(q)
+            groups.append(tuple(sorted((*pairs[first_pair], x))))
+            groups.append(tuple(sorted((*pairs[second_pair], y))))
+        elif joinable and any(g != joinable[0] for g in others):
+            gx = joinable[0]
+            gy = next(g for g in others if g != gx)
+            trios.remove(gx)
+            trios.remove(gy)
+            groups[gx] = tuple(sorted((*groups[gx], x)))
+            groups[gy] = tuple(sorted((*groups[gy], y)))
         else:
             groups.append(pairs[i])
     groups += [tuple(sorted((*pairs[a], *pairs[b]))) for a, b in quads]
