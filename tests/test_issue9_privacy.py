@@ -588,14 +588,6 @@ def test_bad_times_are_refused(ran, four):
     assert intro.chosen_time is None and intro.status == Introduction.Status.MATCHED
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason="BUG: networking/services.py:choose_time raises NetworkingError(msg, "
-    '"starts_at") with the field as a positional argument; KindredError takes '
-    "field= only as a keyword, so a time in the past is a 500 (TypeError) instead "
-    'of a 400 naming starts_at. Write field="starts_at"',
-)
 def test_a_past_time_is_refused_with_a_reason(ran, four):
     ann = four[0]
     intro = _intro_of(ann, ran)
@@ -622,13 +614,6 @@ def test_topic_line_too_long_is_refused(programme, four):
     assert Participation.objects.get(user=ann, programme=programme).topic_line == ""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: api/networking.py:ProgrammeMe.patch calls opt_out, snooze and "
-    "set_topic_line one after another, each in its own transaction: when a later "
-    "step is refused (400) the earlier ones are already saved, so bad input "
-    "half-writes. Wrap the three in one transaction.atomic (or a single service)",
-)
 def test_refused_participation_change_writes_nothing(programme, four):
     ann = four[0]
     response = api_for(ann).patch(
@@ -640,12 +625,6 @@ def test_refused_participation_change_writes_nothing(programme, four):
     assert Participation.objects.get(user=ann, programme=programme).opted_in is True
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: api/networking.py:ProgrammeMe.patch: {opted_in: false, "
-    "snoozed_next_round: true} opts the member out and then refuses the snooze "
-    "(400 'Opt in first'): the member is out although the request failed",
-)
 def test_refused_snooze_does_not_opt_me_out(programme, four):
     ann = four[0]
     response = api_for(ann).patch(

@@ -357,14 +357,13 @@ class ProgrammeMe(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         user = request.user
-        if data.get("opted_in") is True:
-            services.opt_in(programme, by=user)
-        elif data.get("opted_in") is False:
-            services.opt_out(programme, by=user)
-        if "snoozed_next_round" in data:
-            services.snooze(programme, by=user, snoozed=data["snoozed_next_round"])
-        if "topic_line" in data:
-            services.set_topic_line(programme, by=user, line=data["topic_line"])
+        services.update_participation(
+            programme,
+            by=user,
+            opted_in=data.get("opted_in"),
+            snoozed=data.get("snoozed_next_round"),
+            topic_line=data.get("topic_line"),
+        )
         return Response(
             _participation_data(programme, selectors.participation_of(user, programme))
         )

@@ -199,6 +199,28 @@ def snooze(programme: Programme, *, by: User, snoozed: bool = True) -> Participa
 
 
 @transaction.atomic
+def update_participation(
+    programme: Programme,
+    *,
+    by: User,
+    opted_in: bool | None = None,
+    snoozed: bool | None = None,
+    topic_line: str | None = None,
+) -> Participation:
+    """Change several choices at once: all of them, or (on a refusal) none."""
+    participation = _participation(programme, by)
+    if opted_in is True:
+        participation = opt_in(programme, by=by)
+    elif opted_in is False:
+        participation = opt_out(programme, by=by)
+    if snoozed is not None:
+        participation = snooze(programme, by=by, snoozed=snoozed)
+    if topic_line is not None:
+        participation = set_topic_line(programme, by=by, line=topic_line)
+    return participation
+
+
+@transaction.atomic
 def set_topic_line(programme: Programme, *, by: User, line: str) -> Participation:
     """Say what you would like to talk about in the next round (one line)."""
     line = " ".join(line.replace("\x00", "").split())
@@ -395,13 +417,8 @@ def plan_groups(
         return [], "none"
     index = {uid: i for i, uid in enumerate(user_ids)}
     excluded = [(index[a], index[b]) for a, b in banned]
-    degree: dict[int, int] = defaultdict(int)
-    for a, b in excluded:
-        degree[a] += 1
-        degree[b] += 1
-    # Exclusions are removed after each person's best are chosen: widen the list
-    # so that nobody's allowed partners are all crowded out.
-    k = min(n - 1, pairing.CANDIDATES + max(degree.values(), default=0))
+    # Exclusions are struck out before each person's best are chosen.
+    k = min(n - 1, pairing.CANDIDATES)
     favour = pairing.Favour(
         different_organisations=programme.favour_different_organisations,
         different_sectors=programme.favour_different_sectors,
@@ -411,13 +428,11 @@ def plan_groups(
     edges = pairing.candidate_edges(
         population.people, favour, k=k, excluded=excluded, seed=seed
     )
-    # A pair that scores almost nothing rounds to weight 0, which pair_round
-    # refuses; it is still an allowed partner, so give it the smallest weight.
-    edges = pairing.Edges(edges.u, edges.v, np.maximum(edges.w, 1))
     if programme.size == Programme.Size.GROUPS:
-        result = pairing.group_round(n, edges)
+        result = pairing.group_round(n, edges, excluded=excluded)
     else:
-        result = pairing.pair_round(n, edges)
+        result = pairing.pair_round(n, edges, excluded=excluded)
+    # The algorithm keeps excluded people apart; checking again costs nothing.
     groups = repair_groups(
         result.groups, {(min(a, b), max(a, b)) for a, b in excluded}, max_size=4
     )
@@ -632,7 +647,9 @@ def choose_time(
     if introduction.status in (Introduction.Status.MET, Introduction.Status.NOT_MET):
         raise NetworkingError(_("This introduction is over."))
     if starts_at < timezone.now() - timedelta(days=1):
-        raise NetworkingError(_("Choose a time that is still to come."), "starts_at")
+        raise NetworkingError(
+            _("Choose a time that is still to come."), field="starts_at"
+        )
     introduction.chosen_time = starts_at
     introduction.chosen_by = by
     introduction.status = Introduction.Status.SCHEDULED
