@@ -260,12 +260,6 @@ def test_export_has_no_names_emails_ids_or_free_text(answered, lead, participant
     assert first_ids.isdisjoint(second_ids), "a fresh pseudonym each export"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: programmes/services.py:export_answers writes rows ordered by "
-    "participant_id, so the lead, who sees the places in join order, can map each "
-    "pseudonym back to a person; rows must be shuffled or sorted by pseudonym",
-)
 def test_export_row_order_does_not_follow_people(cohort, lead, participants):
     _answer_all(cohort, lead, participants[:6])
     by_id = [10 + i for i in range(6)]  # hours worked, in participant-id order
@@ -280,13 +274,6 @@ def test_export_row_order_does_not_follow_people(cohort, lead, participants):
     assert any(order != by_id for order in orders)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: programmes/services.py:export_answers (and api/programmes.py:"
-    "CohortExport, views.evaluation_export) export individual rows for a cohort "
-    "of fewer than five people; the lead then has each person's answers. Refuse "
-    "(or export nothing) under outcomes.MIN_GROUP like the evaluation does",
-)
 def test_export_is_refused_below_five(cohort, lead, participants):
     _answer_all(cohort, lead, participants[:2])
     response = api_for(lead).get(f"{API}/programmes/cohorts/{cohort.pk}/export")
@@ -298,13 +285,6 @@ def test_export_is_refused_below_five(cohort, lead, participants):
     assert response.status_code != 200 or len(rows) <= 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: programmes/selectors.py:evaluation counts only places not "
-    "withdrawn, and the lead can withdraw and re-add anyone: 6*mean(6) - "
-    "5*mean(5) is that person's own entry score. Keep the answers of everyone who "
-    "answered in the figures (or hide them when the set shrinks)",
-)
 def test_withdrawing_one_place_does_not_reveal_their_score(cohort, lead, participants):
     _answer_all(cohort, lead, participants[:6])
     api = api_for(lead)

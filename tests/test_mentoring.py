@@ -388,7 +388,26 @@ def test_close_out_with_feedback_from_both_sides(pair):
         services.close_out(pair, by=mentor, rating=9)
     services.close_out(pair, by=mentor, rating=3)
     figures = selectors.dashboard(pair.programme)
-    assert figures.satisfaction == 4.0 and figures.closed == 1
+    assert figures.closed == 1 and figures.ratings == 2
+    # Two ratings would tell each other's rating: no mean yet.
+    assert figures.satisfaction is None
+
+
+def test_satisfaction_is_shown_from_three_ratings(pair, people, owner):
+    """One or two close-out ratings are never averaged on the dashboard (the
+    mean of one is that person's rating); from three the mean is shown."""
+    mentors, mentees = people
+    programme = pair.programme
+    services.close_out(pair, by=pair.mentee.user, rating=5)
+    assert selectors.dashboard(programme).satisfaction is None
+    services.close_out(pair, by=pair.mentor.user, rating=4)
+    assert selectors.dashboard(programme).satisfaction is None
+    services.add_pair(programme, by=owner, mentee=mentees[1], mentor=mentors[1])
+    services.publish_matching(programme, by=owner)
+    second = Pair.objects.get(mentee=mentees[1])
+    services.close_out(second, by=mentees[1].user, rating=3)
+    figures = selectors.dashboard(programme)
+    assert figures.ratings == 3 and figures.satisfaction == 4.0
 
 
 def test_check_in_task_prompts_and_flags_quiet_pairs(pair, owner):

@@ -306,3 +306,19 @@ def test_organiser_workspace_summary_has_no_room_or_session_words(pair, owner):
     assert "Private talk" not in str(body) and session.room_url not in str(body)
     mine = api_for(pair.mentor.user).get(f"{BASE}/pairs/{pair.pk}").json()
     assert mine["sessions"][0]["room_url"] == session.room_url
+
+
+def test_dashboard_satisfaction_is_null_below_three_ratings(pair, people, owner):
+    mentors, mentees = people
+    api = api_for(owner)
+    url = f"{BASE}/programmes/{pair.programme.pk}/dashboard"
+    services.close_out(pair, by=pair.mentee.user, rating=1)
+    body = api.get(url).json()
+    assert body["ratings"] == 1 and body["satisfaction"] is None
+    services.close_out(pair, by=pair.mentor.user, rating=4)
+    services.add_pair(pair.programme, by=owner, mentee=mentees[1], mentor=mentors[1])
+    services.publish_matching(pair.programme, by=owner)
+    second = Pair.objects.get(mentee=mentees[1])
+    services.close_out(second, by=mentees[1].user, rating=4)
+    body = api.get(url).json()
+    assert body["ratings"] == 3 and body["satisfaction"] == 3.0

@@ -294,3 +294,23 @@ def test_demo_data_builds(db):
     assert uni_programme.status == "running"
     assert uni_programme.applications.filter(side="mentee").count() >= 19
     assert MentoringProgramme.objects.filter(status="open", mode="self").exists()
+
+
+def test_dashboard_hides_satisfaction_below_three_ratings(client, pair, people, owner):
+    """With one or two close-out ratings the organiser reads a "not enough
+    ratings" note, never the mean (which would be someone's own rating)."""
+    mentors, mentees = people
+    services.close_out(pair, by=pair.mentee.user, rating=2)
+    services.close_out(pair, by=pair.mentor.user, rating=5)
+    log_in(client, owner)
+    url = f"/mentoring/{pair.programme.pk}/dashboard/"
+    page = client.get(url).content.decode()
+    assert "Not enough ratings yet: 2 so far" in page
+    assert "3.5" not in page and "from 2 ratings" not in page
+    services.add_pair(pair.programme, by=owner, mentee=mentees[1], mentor=mentors[1])
+    services.publish_matching(pair.programme, by=owner)
+    second = Pair.objects.get(mentee=mentees[1])
+    services.close_out(second, by=mentees[1].user, rating=5)
+    page = client.get(url).content.decode()
+    assert "4.0 from 3 ratings" in page
+    assert "Not enough ratings yet" not in page

@@ -383,6 +383,11 @@ def test_evaluation_shows_paired_change_for_five_or_more(cohort, lead, participa
     assert wellbeing.change.shown and wellbeing.change.n == 6
     assert wellbeing.change.mean_change > 0
     assert wellbeing.change.completion_rate == pytest.approx(6 / 8)
+    assert [(w.answered, w.shown, w.rate) for w in result.completion] == [
+        (6, True, pytest.approx(6 / 8)),
+        (6, True, pytest.approx(6 / 8)),
+    ]
+    assert result.exportable
     assert stress.change.mean_change < 0
     assert stress.change.p is not None
 
@@ -421,6 +426,119 @@ def test_outsider_cannot_export(cohort, outsider):
 
     with pytest.raises(NotAllowed):
         services.export_answers(cohort, by=outsider)
+
+
+def test_export_is_refused_below_five_and_nothing_is_recorded(
+    cohort, lead, participants
+):
+    """Under five people, even pseudonymised rows are one person's answers in
+    all but name: the export is refused, as the evaluation shows nothing."""
+    from kindred.core.models import AuditEntry
+    from kindred.programmes import services
+
+    _answered_cohort(cohort, lead, participants, count=4)
+    with pytest.raises(services.TooFewAnswers) as refused:
+        services.export_answers(cohort, by=lead)
+    assert refused.value.status_code == 409
+    assert "Fewer than 5 people" in refused.value.message
+    assert not AuditEntry.objects.filter(action="cohort.answers_exported").exists()
+
+
+def test_export_rows_are_sorted_by_pseudonym(cohort, lead, participants):
+    """Row order follows the fresh pseudonyms, never the people (whose order
+    the lead sees on the cohort page); each person's entry comes before exit."""
+    from kindred.programmes import services
+
+    _answered_cohort(cohort, lead, participants, count=6)
+    rows = list(csv.DictReader(io.StringIO(services.export_answers(cohort, by=lead))))
+    keys = [(r["participant"], r["window"]) for r in rows]
+    assert len(keys) == 12
+    assert [k[0] for k in keys] == sorted(k[0] for k in keys)
+    for i in range(0, 12, 2):
+        assert keys[i][0] == keys[i + 1][0]
+        assert (keys[i][1], keys[i + 1][1]) == ("entry", "exit")
+
+
+def test_export_leaves_out_a_window_fewer_than_five_answered(
+    cohort, lead, participants
+):
+    from kindred.programmes import services
+
+    entry = _open(_window(cohort, "entry"))
+    exit_window = _open(_window(cohort, "exit"))
+    for i, person in enumerate(participants[:6]):
+        services.add_place(cohort, participant=person, by=lead)
+        services.submit_response(
+            entry, by=person, answers=answers_for(cohort.instrument, [2, 4, 3, 6])
+        )
+        if i < 2:
+            services.submit_response(
+                exit_window,
+                by=person,
+                answers=answers_for(cohort.instrument, [4, 2, 3, 3]),
+            )
+    rows = list(csv.DictReader(io.StringIO(services.export_answers(cohort, by=lead))))
+    assert len(rows) == 6
+    assert {r["window"] for r in rows} == {"entry"}
+
+
+def test_withdrawing_places_does_not_change_the_evaluation(cohort, lead, participants):
+    """The lead cannot single anyone out by withdrawing them: everyone who has
+    had a place counts and every answer given stays in the figures."""
+    from kindred.programmes import selectors, services
+    from kindred.programmes.models import Place
+
+    _answered_cohort(cohort, lead, participants, count=6)
+
+    def figures():
+        result = selectors.evaluation(cohort)
+        return (
+            result.enrolled,
+            [(w.kind, w.answered, w.enrolled) for w in result.completion],
+            [r.change for r in result.scales],
+        )
+
+    before = figures()
+    for person in participants[:3]:
+        place = Place.objects.get(cohort=cohort, participant=person)
+        services.withdraw_place(place, by=lead)
+    assert figures() == before
+    services.add_place(cohort, participant=participants[0], by=lead)
+    assert figures() == before
+    assert before[0] == 8 and before[2][0].n == 6
+
+
+def test_deleting_an_account_takes_its_answers_out(cohort, lead, participants):
+    """Answers leave the figures and the export only with their author's account
+    (the cascade the erasure relies on)."""
+    from kindred.programmes import selectors, services
+    from kindred.programmes.models import Answer, Response
+
+    _answered_cohort(cohort, lead, participants, count=6)
+    gone = participants[0]
+    gone.delete()
+    assert not Response.objects.filter(participant_id=gone.pk).exists()
+    assert not Answer.objects.filter(response__participant_id=gone.pk).exists()
+    result = selectors.evaluation(cohort)
+    assert result.enrolled == 7 and result.scales[0].change.n == 5
+    rows = list(csv.DictReader(io.StringIO(services.export_answers(cohort, by=lead))))
+    assert len(rows) == 10
+    participants[1].delete()
+    assert not selectors.evaluation(cohort).shown
+    with pytest.raises(services.TooFewAnswers):
+        services.export_answers(cohort, by=lead)
+
+
+def test_completion_counts_below_five_are_hidden(cohort, lead, participants):
+    from kindred.programmes import selectors
+
+    _answered_cohort(cohort, lead, participants, count=4)
+    result = selectors.evaluation(cohort)
+    assert [(w.kind, w.shown, w.rate) for w in result.completion] == [
+        ("entry", False, None),
+        ("exit", False, None),
+    ]
+    assert not result.exportable
 
 
 def test_survey_reminders_go_once_to_those_who_have_not_answered(

@@ -238,6 +238,42 @@ def test_export_csv(cohort, lead, participants, outsider):
     )
 
 
+def test_export_below_five_is_a_409_problem(cohort, lead, participants):
+    _answered(cohort, lead, participants[:6], count=4)
+    for accept in ("text/csv", "application/json"):
+        response = api_for(lead).get(
+            f"/api/v1/programmes/cohorts/{cohort.pk}/export", HTTP_ACCEPT=accept
+        )
+        body = assert_problem(response, 409)
+        assert body["type"].endswith("/too_few_answers")
+        assert "Fewer than 5 people" in body["detail"]
+        assert "secret" not in response.content.decode()
+
+
+def test_evaluation_counts_below_five_are_null(cohort, lead, participants):
+    _answered(cohort, lead, participants[:6], count=4)
+    body = (
+        api_for(lead).get(f"/api/v1/programmes/cohorts/{cohort.pk}/evaluation").json()
+    )
+    assert body["enrolled"] == 6
+    for window in body["completion"]:
+        assert window["shown"] is False and window["answered"] is None
+    for scale in body["scales"]:
+        assert scale["n"] is None and scale["completion_rate"] is None
+
+
+def test_evaluation_counts_from_five_are_shown(cohort, lead, participants):
+    _answered(cohort, lead, participants[:6], count=5)
+    body = (
+        api_for(lead).get(f"/api/v1/programmes/cohorts/{cohort.pk}/evaluation").json()
+    )
+    assert [(w["shown"], w["answered"]) for w in body["completion"]] == [
+        (True, 5),
+        (True, 5),
+    ]
+    assert body["scales"][0]["n"] == 5
+
+
 def test_waiting_list_and_placing(programme, lead, entrepreneur, outsider):
     from kindred.programmes.models import WaitingEntry
     from tests.test_programmes_fixtures import make_cohort

@@ -162,6 +162,8 @@ def test_lead_sees_aggregates_only(client, lead, cohort, participants):
     _login(client, lead)
     page = client.get(f"/programmes/cohorts/{cohort.pk}/evaluation/").content.decode()
     assert "Wellbeing" in page and "Not shown" not in page
+    assert "Entry: 6 of 8 participants (75%)" in page
+    assert "answers.csv" in page
     assert "outcomes-data" in page
     assert "my private worry" not in page
     # Individual answers are never on the cohort page either.
@@ -187,6 +189,32 @@ def test_export_downloads_pseudonymised_csv(client, lead, cohort, participants):
     body = response.content.decode()
     assert "Participant" not in body and "@" not in body
     assert "my private worry" not in body
+
+
+def test_export_below_five_says_why_and_sends_no_file(
+    client, lead, cohort, participants
+):
+    _answered(cohort, lead, participants[:6], count=4)
+    _login(client, lead)
+    evaluation = client.get(f"/programmes/cohorts/{cohort.pk}/evaluation/")
+    page = evaluation.content.decode()
+    assert "answers.csv" not in page
+    assert "Not available yet" in page
+    response = client.get(f"/programmes/cohorts/{cohort.pk}/evaluation/answers.csv")
+    assert response.status_code == 302
+    assert not response.get("Content-Type", "").startswith("text/csv")
+    followed = client.get(response["Location"]).content.decode()
+    assert "cannot be exported yet" in followed
+
+
+def test_completion_counts_below_five_read_fewer_than_five(
+    client, lead, cohort, participants
+):
+    _answered(cohort, lead, participants[:6], count=4)
+    _login(client, lead)
+    page = client.get(f"/programmes/cohorts/{cohort.pk}/evaluation/").content.decode()
+    assert "Entry: fewer than 5 answered (6 participants)" in page
+    assert "4 of 6" not in page and "67%" not in page
 
 
 def test_lead_adds_a_place_by_email(client, lead, cohort, entrepreneur):

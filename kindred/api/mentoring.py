@@ -423,7 +423,10 @@ class MentoringDashboardSerializer(serializers.Serializer):
     quiet = serializers.IntegerField(source="quiet_count")
     closed = serializers.IntegerField()
     ratings = serializers.IntegerField()
-    satisfaction = serializers.FloatField(allow_null=True, help_text="Mean, 1-5.")
+    satisfaction = serializers.FloatField(
+        allow_null=True,
+        help_text="Mean close-out rating, 1-5; null below three ratings.",
+    )
     sessions = serializers.IntegerField()
 
 

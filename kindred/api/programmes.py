@@ -27,6 +27,7 @@ from kindred.api.collaboration import MAX_ID, codes
 from kindred.api.directory import PersonRefSerializer
 from kindred.api.idempotency import idempotent
 from kindred.api.pagination import IdCursorPagination
+from kindred.api.schema import ProblemSerializer
 from kindred.api.serializers import (
     OrganisationRefSerializer,
     StrictBooleanField,
@@ -276,10 +277,17 @@ class ProgrammeScaleChangeSerializer(serializers.Serializer):
     scale = serializers.CharField(read_only=True)
     higher_is_better = serializers.BooleanField(read_only=True)
     shown = serializers.BooleanField(
-        read_only=True, help_text="False below five pairs: every figure is null."
+        read_only=True,
+        help_text="False below five pairs: every figure, `n` included, is null.",
     )
-    n = serializers.IntegerField(read_only=True)
-    enrolled = serializers.IntegerField(read_only=True)
+    n = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text="People who answered both windows; null below five.",
+    )
+    enrolled = serializers.IntegerField(
+        read_only=True, help_text="Everyone who has had a place, withdrawn or not."
+    )
     completion_rate = serializers.FloatField(read_only=True, allow_null=True)
     mean_before = serializers.FloatField(read_only=True, allow_null=True)
     mean_after = serializers.FloatField(read_only=True, allow_null=True)
@@ -294,8 +302,17 @@ class ProgrammeScaleChangeSerializer(serializers.Serializer):
 
 class ProgrammeCompletionSerializer(serializers.Serializer):
     window = serializers.CharField(read_only=True)
-    answered = serializers.IntegerField(read_only=True)
-    enrolled = serializers.IntegerField(read_only=True)
+    shown = serializers.BooleanField(
+        read_only=True, help_text="False when fewer than five people answered."
+    )
+    answered = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text="How many answered; null when fewer than five did.",
+    )
+    enrolled = serializers.IntegerField(
+        read_only=True, help_text="Everyone who has had a place, withdrawn or not."
+    )
 
 
 class ProgrammeEvaluationSerializer(serializers.Serializer):
@@ -796,7 +813,12 @@ class CohortEvaluation(APIView):
             "min_group": result.min_group,
             "enrolled": result.enrolled,
             "completion": [
-                {"window": w.kind, "answered": w.answered, "enrolled": w.enrolled}
+                {
+                    "window": w.kind,
+                    "shown": w.shown,
+                    "answered": w.answered if w.shown else None,
+                    "enrolled": w.enrolled,
+                }
                 for w in result.completion
             ],
             "scales": [
@@ -804,9 +826,11 @@ class CohortEvaluation(APIView):
                     "scale": r.scale.name,
                     "higher_is_better": r.scale.higher_is_better,
                     "shown": r.change.shown,
-                    "n": r.change.n,
+                    "n": r.change.n if r.change.shown else None,
                     "enrolled": r.change.enrolled,
-                    "completion_rate": r.change.completion_rate,
+                    "completion_rate": r.change.completion_rate
+                    if r.change.shown
+                    else None,
                     "mean_before": r.change.mean_before,
                     "mean_after": r.change.mean_after,
                     "mean_change": r.change.mean_change,
@@ -831,11 +855,18 @@ class CohortExport(APIView):
             (200, "text/csv"): OpenApiResponse(
                 OpenApiTypes.BINARY,
                 description="Scored answers per pseudonymised participant and "
-                "window; a fresh pseudonym salt each time; no names or emails.",
-            )
+                "window, sorted by pseudonym; a fresh pseudonym salt each time; no "
+                "names or emails; a window fewer than five people answered is left "
+                "out.",
+            ),
+            (409, "application/problem+json"): OpenApiResponse(
+                ProblemSerializer,
+                description="Nothing to export: fewer than five people answered "
+                "(`too_few_answers`), or the cohort has no survey (`conflict`).",
+            ),
         },
         summary="Pseudonymised answers for researchers (the people running the "
-        "programme); each export is audited",
+        "programme); each export is audited; refused below five people",
     )
     def get(self, request: Request, pk: int) -> HttpResponse:
         cohort = permissions.get_managed_cohort(request.user, pk)

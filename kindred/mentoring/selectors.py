@@ -399,6 +399,11 @@ def workspace(pair: Pair, user: User) -> Workspace:
 # --- the organiser's dashboard --------------------------------------------------------
 
 
+#: Fewer close-out ratings than this: no satisfaction is shown, as one or two
+#: ratings would tell what each person said (as networking does).
+MIN_RATINGS_SHOWN = 3
+
+
 @dataclass
 class Dashboard:
     mentees: int
@@ -412,10 +417,15 @@ class Dashboard:
     ratings: int
     satisfaction: float | None
     sessions: int
+    min_ratings: int = MIN_RATINGS_SHOWN
 
 
 def dashboard(programme: MentoringProgramme) -> Dashboard:
-    """Match rate, pairs meeting regularly, pairs gone quiet and satisfaction."""
+    """Match rate, pairs meeting regularly, pairs gone quiet and satisfaction.
+
+    Satisfaction, the mean close-out rating, is None below MIN_RATINGS_SHOWN
+    ratings.
+    """
     now = timezone.now()
     since = now - timedelta(weeks=programme.check_in_weeks)
     counts = Application.objects.filter(
@@ -461,6 +471,8 @@ def dashboard(programme: MentoringProgramme) -> Dashboard:
         quiet=quiet,
         closed=pairs.filter(status=Pair.Status.CLOSED).count(),
         ratings=ratings,
-        satisfaction=round(total_rating / ratings, 2) if ratings else None,
+        satisfaction=round(total_rating / ratings, 2)
+        if ratings >= MIN_RATINGS_SHOWN
+        else None,
         sessions=programme.pairs.aggregate(n=Count("sessions"))["n"],
     )

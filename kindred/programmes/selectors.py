@@ -1,7 +1,8 @@
 """Reads of the programmes domain: lists, a participant's programme, evaluation.
 
 `evaluation` is the only read of other people's survey answers: it returns
-aggregates per scale, and nothing at all for fewer than five pairs.
+aggregates per scale, nothing at all for fewer than five pairs, and no count of
+answers below five.
 """
 
 from __future__ import annotations
@@ -155,10 +156,18 @@ class WindowCompletion:
     label: str
     answered: int
     enrolled: int
+    min_group: int = outcomes.MIN_GROUP
+
+    @property
+    def shown(self) -> bool:
+        """Whether the count may be told: fewer than five answers stay hidden."""
+        return self.answered >= self.min_group
 
     @property
     def rate(self) -> float | None:
-        return self.answered / self.enrolled if self.enrolled else None
+        if not self.shown or not self.enrolled:
+            return None
+        return self.answered / self.enrolled
 
 
 @dataclass
@@ -169,6 +178,8 @@ class Evaluation:
     completion: list[WindowCompletion] = field(default_factory=list)
     shown: bool = False
     min_group: int = outcomes.MIN_GROUP
+    #: Whether enough people answered for the pseudonymised export.
+    exportable: bool = False
 
 
 def _scores(
@@ -210,17 +221,21 @@ def evaluation(cohort: Cohort, *, later: str = SurveyWindow.Kind.EXIT) -> Evalua
     """Per scale, the paired entry → `later` change across the cohort.
 
     The caller has checked that the viewer runs the programme. Figures are
-    blank for fewer than five pairs.
+    blank for fewer than five pairs, and a window's count of answers is hidden
+    below five.
+
+    The people counted do not depend on anything the people running the
+    programme can change: everyone who ever had a place is enrolled and every
+    answer given counts, whatever the place's later status (withdrawn or not).
+    Otherwise withdrawing one person and comparing the means before and after
+    would give away that person's scores. Answers leave the figures only when
+    their author's account is deleted.
     """
-    enrolled_ids = set(
-        cohort.places.exclude(status=Place.Status.WITHDRAWN).values_list(
-            "participant_id", flat=True
-        )
-    )
-    result = Evaluation(cohort=cohort, enrolled=len(enrolled_ids))
+    enrolled = cohort.places.count()
+    result = Evaluation(cohort=cohort, enrolled=enrolled)
     windows = list(cohort.windows.all())
     answered = dict(
-        Response.objects.filter(window__cohort=cohort, participant_id__in=enrolled_ids)
+        Response.objects.filter(window__cohort=cohort)
         .values_list("window__kind")
         .annotate(n=Count("pk"))
     )
@@ -229,21 +244,26 @@ def evaluation(cohort: Cohort, *, later: str = SurveyWindow.Kind.EXIT) -> Evalua
             kind=w.kind,
             label=w.get_kind_display(),
             answered=answered.get(w.kind, 0),
-            enrolled=len(enrolled_ids),
+            enrolled=enrolled,
         )
         for w in windows
     ]
     if cohort.instrument_id is None:
         return result
+    result.exportable = (
+        Response.objects.filter(window__cohort=cohort)
+        .values("participant_id")
+        .distinct()
+        .count()
+        >= outcomes.MIN_GROUP
+    )
     scales = list(cohort.instrument.scales.all())
     items = list(cohort.instrument.items.all())
     before = _scores(cohort, SurveyWindow.Kind.ENTRY, scales, items)
     after = _scores(cohort, later, scales, items)
     for scale in scales:
         change = outcomes.paired_change(
-            {p: s for p, s in before[scale.pk].items() if p in enrolled_ids},
-            {p: s for p, s in after[scale.pk].items() if p in enrolled_ids},
-            enrolled=len(enrolled_ids),
+            before[scale.pk], after[scale.pk], enrolled=enrolled
         )
         result.scales.append(ScaleResult(scale=scale, change=change))
     result.shown = any(r.change.shown for r in result.scales)

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import io
 import secrets
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -24,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kindred.accounts.models import User
+from kindred.algorithms import outcomes
 from kindred.communities import services as community_services
 from kindred.core import audit
 from kindred.core.errors import KindredError, NotAllowed
@@ -65,6 +67,13 @@ class ProgrammeError(KindredError):
 class StateConflict(ProgrammeError):
     status_code = 409
     code = "conflict"
+
+
+class TooFewAnswers(StateConflict):
+    """Too few people answered for their answers to leave the app, even
+    pseudonymised."""
+
+    code = "too_few_answers"
 
 
 class SurveyInvalid(ProgrammeError):
@@ -913,34 +922,56 @@ def export_answers(cohort: Cohort, *, by: User) -> str:
     """Return the cohort's scored answers as CSV for researchers (the people
     running it): a pseudonym per person (stable within this export, a fresh salt
     each time), no names or emails, one row per person and window; free-text
-    answers are left out as they may identify someone. The export is audited."""
+    answers are left out as they may identify someone. Rows are sorted by
+    pseudonym, so their order says nothing about who is who. The export is
+    audited.
+
+    Raise StateConflict when fewer than outcomes.MIN_GROUP people answered, as
+    the evaluation shows nothing then; a window that fewer than MIN_GROUP people
+    answered is left out of the file.
+    """
     permissions.require_manager(by, cohort.programme)
     if cohort.instrument_id is None:
         raise StateConflict(_("This cohort has no survey."))
+    responses = list(
+        Response.objects.filter(window__cohort=cohort)
+        .select_related("window")
+        .prefetch_related("answers")
+    )
+    people = {r.participant_id for r in responses}
+    if len(people) < outcomes.MIN_GROUP:
+        raise TooFewAnswers(
+            _(
+                "Fewer than %(n)d people have answered the survey: the answers "
+                "cannot be exported yet, as they could identify someone."
+            )
+            % {"n": outcomes.MIN_GROUP}
+        )
+    per_window = Counter(r.window_id for r in responses)
+    responses = [r for r in responses if per_window[r.window_id] >= outcomes.MIN_GROUP]
     items = [i for i in cohort.instrument.items.all() if i.is_scored]
     salt = secrets.token_bytes(32)
+    rows = []
+    for response in responses:
+        by_item = {a.item_id: a.number for a in response.answers.all()}
+        rows.append(
+            (
+                _pseudonym(salt, response.participant_id),
+                response.window.opens_on,
+                response.window.kind,
+                [
+                    "" if by_item.get(i.pk) is None else f"{by_item[i.pk]:g}"
+                    for i in items
+                ],
+            )
+        )
+    rows.sort(key=lambda row: (row[0], row[1], row[2]))
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
         ["participant", "cohort", "window"] + [f"item_{i.position + 1}" for i in items]
     )
-    responses = (
-        Response.objects.filter(window__cohort=cohort)
-        .select_related("window")
-        .prefetch_related("answers")
-        .order_by("participant_id", "window__opens_on")
-    )
-    rows = 0
-    for response in responses:
-        by_item = {a.item_id: a.number for a in response.answers.all()}
-        writer.writerow(
-            [
-                _pseudonym(salt, response.participant_id),
-                cohort.pk,
-                response.window.kind,
-            ]
-            + ["" if by_item.get(i.pk) is None else f"{by_item[i.pk]:g}" for i in items]
-        )
-        rows += 1
-    audit.record("cohort.answers_exported", actor=by, target=cohort, rows=rows)
+    for pseudonym, _opens_on, kind, values in rows:
+        writer.writerow([pseudonym, cohort.pk, kind, *values])
+    audit.record("cohort.answers_exported", actor=by, target=cohort, rows=len(rows))
     return out.getvalue()
