@@ -129,7 +129,9 @@ def candidate_edges(
     else:
         ban_from = ban_to = np.empty(0, np.int64)
     position = np.full(n, -1, np.int64)
-    topics = people.topics.astype(np.float32)
+    from scipy.sparse import csr_matrix
+
+    sparse_topics = csr_matrix(people.topics.astype(np.float32))
     # Nobody shares "no organisation" or "unknown sector": give each their own id.
     own = -1 - np.arange(n, dtype=np.int64)
     organisation = np.where(people.organisation >= 0, people.organisation, own)
@@ -152,55 +154,56 @@ def candidate_edges(
         block_ban_from = position[ban_from[inside]] if inside is not None else ban_from
         block_ban_to = position[ban_to[inside]] if inside is not None else ban_to
         org, sec = organisation[members], sector[members]
-        new, top, jit = people.new[members], topics[members], jitter[members]
-        # Newcomers: favour a pair when either is new = full favour minus the part
-        # that goes when neither is.
-        old = (~new).astype(np.float32) * newcomer
+        jit = jitter[members]
+        both_old = ~people.new[members]
         size = len(members)
         keep = min(k, size - 1)
         if keep < 1:
             continue
+        if favour.shared_interests:
+            interests = sparse_topics[members]
+            interests_t = interests.T.tocsr()
+        # One set of buffers per block, reused by its chunks. `cost` holds minus
+        # the score, so that the best partners are the smallest entries.
+        cost = np.empty((min(chunk, size), size), np.float32)
+        mask = np.empty((min(chunk, size), size), bool)
+        tie = np.empty((min(chunk, size), size), np.float32)
         for start in range(0, size, chunk):
             rows = slice(start, min(size, start + chunk))
+            height = rows.stop - rows.start
+            c, m, t = cost[:height], mask[:height], tie[:height]
             if favour.shared_interests:
-                score = top[rows] @ top.T
-                np.minimum(score, np.float32(3), out=score)
-                score *= np.float32(favour.shared_interests)
-                score += full + newcomer
+                (interests[rows] @ interests_t).toarray(out=c)
+                np.minimum(c, np.float32(3), out=c)
+                c *= np.float32(-favour.shared_interests)
+                c -= full + newcomer
             else:
-                score = np.full(
-                    (rows.stop - rows.start, size), full + newcomer, np.float32
-                )
+                c.fill(-(full + newcomer))
             if favour.different_organisations:
-                same = org[rows, None] == org[None, :]
-                np.subtract(
-                    score,
-                    np.float32(favour.different_organisations),
-                    out=score,
-                    where=same,
-                )
+                np.equal(org[rows, None], org[None, :], out=m)
+                np.add(c, np.float32(favour.different_organisations), out=c, where=m)
             if favour.different_sectors:
-                same = sec[rows, None] == sec[None, :]
-                np.subtract(
-                    score, np.float32(favour.different_sectors), out=score, where=same
-                )
+                np.equal(sec[rows, None], sec[None, :], out=m)
+                np.add(c, np.float32(favour.different_sectors), out=c, where=m)
             if favour.newcomers:
-                both_old = np.minimum(old[rows, None], old[None, :])
-                score -= both_old
-            tie = jit[rows, None] + jit[None, :]
-            np.subtract(tie, np.float32(1), out=tie, where=tie >= 1)
-            tie *= np.float32(0.05)
-            score += tie
+                np.logical_and(both_old[rows, None], both_old[None, :], out=m)
+                np.add(c, newcomer, out=c, where=m)
+            np.add(jit[rows, None], jit[None, :], out=t)
+            np.greater_equal(t, np.float32(1), out=m)
+            np.subtract(t, np.float32(1), out=t, where=m)
+            t *= np.float32(0.05)
+            c -= t
             local = np.arange(rows.start, rows.stop)
-            score[local - rows.start, local] = -np.inf
+            c[local - rows.start, local] = np.inf
             if len(block_ban_from):
                 hit = (block_ban_from >= rows.start) & (block_ban_from < rows.stop)
-                score[block_ban_from[hit] - rows.start, block_ban_to[hit]] = -np.inf
-            best = np.argpartition(-score, keep - 1, axis=1)[:, :keep]
+                c[block_ban_from[hit] - rows.start, block_ban_to[hit]] = np.inf
+            score = c
+            best = np.argpartition(score, keep - 1, axis=1)[:, :keep]
             chosen = np.take_along_axis(score, best, axis=1)
             i = np.repeat(members[rows], keep)
             j = members[best.ravel()]
-            w = chosen.ravel()
+            w = -chosen.ravel()
             ok = np.isfinite(w) & (w > 0)
             us.append(i[ok])
             vs.append(j[ok])
