@@ -396,14 +396,18 @@ def group_weight(edges: Edges, groups: Sequence[tuple[int, ...]]) -> list[int]:
 
 
 def _weights(edges: Edges, pairs: list[tuple[int, int]]) -> list[int]:
-    lookup = dict(
-        zip(_pair_key(edges.u, edges.v).tolist(), edges.w.tolist(), strict=True)
-    )
+    """Each pair's edge weight (every pair must be an edge)."""
     if not pairs:
         return []
+    keys = _pair_key(edges.u, edges.v)
+    order = np.argsort(keys, kind="stable")
     a = np.array([p[0] for p in pairs], np.int64)
     b = np.array([p[1] for p in pairs], np.int64)
-    return [lookup[key] for key in _pair_key(a, b).tolist()]
+    wanted = _pair_key(a, b)
+    at = order[np.searchsorted(keys[order], wanted)]
+    if not (keys[at] == wanted).all():  # pragma: no cover - a bug, not bad input
+        raise AssertionError("a pair that is not a candidate edge")
+    return edges.w[at].tolist()
 
 
 def _apart(excluded: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
