@@ -99,3 +99,31 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         vocabulary.seed(Topic, Region, Sector)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Refuse an order in which a database test runs after a transactional one.
+
+    Transactional tests (the browser tests' live server) empty every table when
+    they end, the seeded vocabularies included, so pytest-django runs them after
+    the others. A test that parametrizes an argument named like a session-scoped
+    fixture (`page`, say) can make pytest regroup the browser tests in the middle
+    of the run: fail at collection with the reason rather than with hundreds of
+    errors later.
+    """
+    seen_transactional = None
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        marker = item.get_closest_marker("django_db")
+        marked = marker is not None and (
+            marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")
+        )
+        if marked or "live_server" in names or "transactional_db" in names:
+            seen_transactional = seen_transactional or item.nodeid
+        elif seen_transactional and ("db" in names or marker is not None):
+            raise pytest.UsageError(
+                f"{item.nodeid} uses the database but runs after the transactional "
+                f"test {seen_transactional}, which empties it. Does it parametrize "
+                "an argument named like a fixture (such as `page`)?"
+            )

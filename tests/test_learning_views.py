@@ -139,14 +139,14 @@ def test_not_enrolled_people_get_404_on_lessons_and_files(client, course, outsid
     assert client.get(f"/courses/{course.slug}/certificate/").status_code == 404
 
 
-@pytest.mark.parametrize("page", ["manage/", "edit/", "enrolments/", "report/"])
+@pytest.mark.parametrize("subpage", ["manage/", "edit/", "enrolments/", "report/"])
 def test_trainer_pages_are_404_for_learners_and_outsiders(
-    client, course, learner, outsider, page
+    client, course, learner, outsider, subpage
 ):
     services.enrol(course, learner, by=learner)
     for person in (learner, outsider):
         login(client, person)
-        assert client.get(f"/courses/{course.slug}/{page}").status_code == 404
+        assert client.get(f"/courses/{course.slug}/{subpage}").status_code == 404
 
 
 def test_trainer_builds_a_course_in_the_pages(client, organisation, trainer):
