@@ -50,20 +50,11 @@ from kindred.webhooks.services import emit
 RESERVED_SLUGS = {"new", "mine", "certificates", "certificate"}
 MAX_QUESTIONS = 30
 MAX_CHOICES = 10
-#: Sites whose video links lessons may carry; KINDRED_COURSE_VIDEO_HOSTS overrides.
-DEFAULT_VIDEO_HOSTS = (
-    "youtube.com",
-    "www.youtube.com",
-    "youtu.be",
-    "vimeo.com",
-    "player.vimeo.com",
-    "www.loom.com",
-    "peertube.tv",
-)
 
 
 def video_hosts() -> tuple[str, ...]:
-    return tuple(getattr(settings, "KINDRED_COURSE_VIDEO_HOSTS", DEFAULT_VIDEO_HOSTS))
+    """Sites whose video links lessons may carry (`KINDRED_COURSE_VIDEO_HOSTS`)."""
+    return tuple(settings.KINDRED_COURSE_VIDEO_HOSTS)
 
 
 @dataclass

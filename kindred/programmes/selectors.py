@@ -137,6 +137,31 @@ def responses_of(user: User, cohort: Cohort) -> dict[str, Response]:
     }
 
 
+def survey_windows(cohort: Cohort, user: User) -> list[dict[str, Any]]:
+    """The cohort's survey windows as `user` sees them today: open, answered, closed.
+
+    Empty when the cohort has no survey.
+    """
+    if not cohort.instrument_id:
+        return []
+    today = timezone.localdate()
+    answered = responses_of(user, cohort)
+    return [
+        {
+            "window": w,
+            "open": w.is_open(today),
+            "answered": w.kind in answered,
+            "closed": today > w.closes_on,
+        }
+        for w in cohort.windows.all()
+    ]
+
+
+def survey_due(cohort: Cohort, user: User) -> bool:
+    """Whether a survey window of `cohort` is open and `user` has not answered it."""
+    return any(w["open"] and not w["answered"] for w in survey_windows(cohort, user))
+
+
 def own_answers(response: Response) -> dict[int, Answer]:
     return {a.item_id: a for a in response.answers.all()}
 

@@ -74,23 +74,13 @@ def mine(request: HttpRequest) -> HttpResponse:
     entries = []
     for place in selectors.my_places(user):
         cohort = place.cohort
-        answered = selectors.responses_of(user, cohort)
-        windows = [
-            {
-                "window": w,
-                "open": w.is_open(today),
-                "answered": w.kind in answered,
-                "closed": today > w.closes_on,
-            }
-            for w in cohort.windows.all()
-        ]
         entries.append(
             {
                 "place": place,
                 "cohort": cohort,
                 "next_session": selectors.next_session(cohort),
                 "course": selectors.course_progress(cohort, user),
-                "windows": windows if cohort.instrument_id else [],
+                "windows": selectors.survey_windows(cohort, user),
                 "at_exit": cohort.is_over or today >= cohort.ends_on,
             }
         )

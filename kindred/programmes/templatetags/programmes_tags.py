@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils import timezone
 
 from kindred.accounts.models import User
 from kindred.programmes import selectors
@@ -24,14 +23,13 @@ def my_programme(user: User) -> dict[str, Any]:
     """
     if not user.is_authenticated:
         return {"entries": []}
-    today = timezone.localdate()
-    entries = []
-    for place in selectors.my_places(user).filter(status=Place.Status.ACTIVE)[:SHOWN]:
-        cohort = place.cohort
-        answered = selectors.responses_of(user, cohort) if cohort.instrument_id else {}
-        due = cohort.instrument_id and any(
-            window.is_open(today) and window.kind not in answered
-            for window in cohort.windows.all()
-        )
-        entries.append({"cohort": cohort, "survey_due": bool(due)})
-    return {"entries": entries}
+    places = selectors.my_places(user).filter(status=Place.Status.ACTIVE)[:SHOWN]
+    return {
+        "entries": [
+            {
+                "cohort": place.cohort,
+                "survey_due": selectors.survey_due(place.cohort, user),
+            }
+            for place in places
+        ]
+    }
