@@ -74,6 +74,9 @@ INSTALLED_APPS = [
     "kindred.mentoring",
     "kindred.programmes",
     "kindred.networking",
+    "kindred.analytics",
+    "kindred.consents",
+    "kindred.privacy",
     "kindred.api",
 ]
 

@@ -11,6 +11,8 @@ handler500 = "kindred.core.views.error_500"
 urlpatterns = [
     path("", include("kindred.core.urls")),
     path("healthz", core_views.healthz, name="healthz"),
+    path("account/data/", include("kindred.privacy.urls")),
+    path("account/consents/", include("kindred.consents.urls")),
     path("account/", include("kindred.accounts.urls")),
     path("account/", include("allauth.urls")),
     path("members/", include("kindred.accounts.member_urls")),
@@ -30,6 +32,7 @@ urlpatterns = [
     path("courses/", include("kindred.learning.urls")),
     path("programmes/", include("kindred.programmes.urls")),
     path("networking/", include("kindred.networking.urls")),
+    path("ecosystem/", include("kindred.analytics.urls")),
     path("hsds/", include("kindred.directory.hsds_urls")),
     path("steward/", include("kindred.core.steward_urls")),
     path("api/v1/", include("kindred.api.urls")),

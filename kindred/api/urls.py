@@ -4,8 +4,10 @@ from django.views.generic import TemplateView
 from drf_spectacular.views import SpectacularAPIView
 
 from kindred.api import (
+    analytics,
     collaboration,
     communities,
+    consents,
     directory,
     events,
     insights,
@@ -14,6 +16,7 @@ from kindred.api import (
     moderation,
     networking,
     peerhelp,
+    privacy,
     programmes,
     projects,
     referrals,
@@ -151,4 +154,7 @@ urlpatterns += (
     + learning.urlpatterns
     + programmes.urlpatterns
     + networking.urlpatterns
+    + analytics.urlpatterns
+    + consents.urlpatterns
+    + privacy.urlpatterns
 )

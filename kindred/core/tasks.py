@@ -171,6 +171,18 @@ SCHEDULE: list[Job] = [
         hour=10,
     ),
     Job(
+        "ecosystem snapshot of last month",
+        "kindred.analytics.tasks.take_monthly_snapshot",
+        "daily",
+        hour=2,
+    ),
+    Job(
+        "retention: purge expired records",
+        "kindred.privacy.tasks.purge_expired",
+        "daily",
+        hour=3,
+    ),
+    Job(
         "programme survey reminders",
         "kindred.programmes.tasks.send_survey_reminders",
         "daily",

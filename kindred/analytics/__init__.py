@@ -1,0 +1,2 @@
+"""Ecosystem analytics: the relationship graph, monthly snapshots of its health,
+silos and bridges (issue 10)."""

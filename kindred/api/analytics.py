@@ -1,0 +1,3 @@
+"""REST API: analytics (issue 10/11)."""
+
+urlpatterns: list = []

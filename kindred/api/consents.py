@@ -1,0 +1,3 @@
+"""REST API: consents (issue 10/11)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""REST API: privacy (issue 10/11)."""
+
+urlpatterns: list = []
