@@ -7,6 +7,7 @@ so a snapshot reads one table. A node is a person ("p", user id) or an organisat
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -56,6 +57,14 @@ class Tie(models.Model):
                 name="analytics_tie_unique_origin",
             )
         ]
+        indexes = [
+            models.Index(
+                fields=["source_type", "source_id"], name="analytics_tie_source"
+            ),
+            models.Index(
+                fields=["target_type", "target_id"], name="analytics_tie_target"
+            ),
+        ]
         verbose_name = _("tie")
         verbose_name_plural = _("ties")
 
@@ -64,3 +73,107 @@ class Tie(models.Model):
             f"{self.kind} {self.source_type}{self.source_id}"
             f"–{self.target_type}{self.target_id} {self.on}"
         )
+
+
+class Snapshot(models.Model):
+    """The ecosystem's health at the end of one month."""
+
+    class Status(models.TextChoices):
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    month = models.DateField(_("month"), unique=True, help_text=_("Its first day."))
+    taken_at = models.DateTimeField(_("taken at"))
+    took_seconds = models.FloatField(_("took (seconds)"), default=0.0)
+    metrics = models.JSONField(_("metrics"), default=dict)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.DONE
+    )
+
+    class Meta:
+        ordering = ["month"]
+        verbose_name = _("snapshot")
+        verbose_name_plural = _("snapshots")
+
+    def __str__(self) -> str:
+        return self.month.strftime("%Y-%m")
+
+
+class OrganisationSnapshot(models.Model):
+    """One organisation's metrics in a snapshot."""
+
+    snapshot = models.ForeignKey(
+        Snapshot, on_delete=models.CASCADE, related_name="organisations"
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    metrics = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["snapshot", "organisation"],
+                name="analytics_one_organisation_per_snapshot",
+            )
+        ]
+        verbose_name = _("organisation snapshot")
+        verbose_name_plural = _("organisation snapshots")
+
+    def __str__(self) -> str:
+        return f"{self.snapshot} {self.organisation_id}"
+
+
+class NodeSnapshot(models.Model):
+    """One node's place in a snapshot's graph: its community and brokerage."""
+
+    snapshot = models.ForeignKey(
+        Snapshot, on_delete=models.CASCADE, related_name="nodes"
+    )
+    node_type = models.CharField(max_length=1, choices=NodeType.choices)
+    node_id = models.PositiveIntegerField()
+    community = models.IntegerField(default=-1)
+    betweenness = models.FloatField(default=0.0)
+    degree = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["snapshot", "node_type", "node_id"],
+                name="analytics_node_lookup",
+            )
+        ]
+        verbose_name = _("node snapshot")
+        verbose_name_plural = _("node snapshots")
+
+    def __str__(self) -> str:
+        return f"{self.snapshot} {self.node_type}{self.node_id}"
+
+
+class EcosystemSettings(models.Model):
+    """The steward's analytics settings; one row."""
+
+    public_page = models.BooleanField(
+        _("public ecosystem page"),
+        default=False,
+        help_text=_("Show headline figures to anyone, with no personal data."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("ecosystem settings")
+        verbose_name_plural = _("ecosystem settings")
+
+    def __str__(self) -> str:
+        return str(_("Ecosystem settings"))
+
+    @classmethod
+    def load(cls) -> EcosystemSettings:
+        return cls.objects.get_or_create(pk=1)[0]
