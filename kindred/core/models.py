@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -56,10 +57,26 @@ class Sector(Vocabulary):
         verbose_name_plural = _("sectors")
 
 
-class AuditEntry(models.Model):
-    """An append-only record of who did what to which object."""
+class AuditQuerySet(models.QuerySet):
+    """Audit entries cannot be changed or deleted through the ORM."""
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    def update(self, **kwargs: object) -> int:
+        raise ValueError("Audit entries are append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise ValueError("Audit entries are append-only.")
+
+
+class AuditEntry(models.Model):
+    """An append-only, hash-chained record of who did what to which object.
+
+    `hash` is sha256 over the canonical JSON of the recorded fields and
+    `prev_hash` (see kindred.core.audit); `actor_key` keeps the actor's id for the
+    chain, so erasing the actor (which empties `actor`) leaves the chain intact.
+    `detail` holds ids and codes only, never names or email addresses.
+    """
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -67,10 +84,15 @@ class AuditEntry(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    actor_key = models.CharField(max_length=32, blank=True, default="")
     action = models.CharField(max_length=80)
     object_type = models.CharField(max_length=80)
     object_id = models.CharField(max_length=64)
     detail = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64, blank=True, default="")
+    hash = models.CharField(max_length=64, blank=True, default="")
+
+    objects = AuditQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -86,6 +108,21 @@ class AuditEntry(models.Model):
         if self.pk is not None:
             raise ValueError("Audit entries are append-only.")
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise ValueError("Audit entries are append-only.")
+
+
+class AuditChainHead(models.Model):
+    """The single row that serialises appends to the audit chain and remembers
+    its end, so a deleted last entry is noticed too."""
+
+    last_id = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, blank=True, default="")
+    length = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"audit chain: {self.length} entries, last #{self.last_id}"
 
 
 class ScheduledRun(models.Model):
