@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, When
 from django.utils import timezone
@@ -324,3 +325,60 @@ def celebrated_ids(user: User, stories: Iterable[SuccessStory]) -> set[int]:
 
 def celebration_count(story: SuccessStory) -> int:
     return Celebration.objects.filter(story=story).count()
+
+
+# --- ecosystem analytics (issue 10): read-only rows for the relationship graph ---
+
+
+def analytics_partnership_rows(
+    since: datetime | None = None,
+) -> list[tuple[int, int, int, datetime]]:
+    """(partnership id, proposer id, partner id, agreed at) for partnerships that
+    were agreed (active or ended), oldest first."""
+    rows = Partnership.objects.filter(
+        status__in=[Partnership.Status.ACTIVE, Partnership.Status.ENDED],
+        answered_at__isnull=False,
+    )
+    if since is not None:
+        rows = rows.filter(answered_at__gte=since)
+    return list(
+        rows.order_by("answered_at", "pk").values_list(
+            "pk", "proposer_id", "partner_id", "answered_at"
+        )
+    )
+
+
+def analytics_credit_rows(
+    since: datetime | None = None,
+) -> list[tuple[int, datetime, list[int]]]:
+    """(story id, published at, credited organisation ids) for published stories
+    that credit two or more organisations, oldest first."""
+    rows = StoryCredit.objects.filter(
+        story__status=SuccessStory.Status.PUBLISHED, story__published_at__isnull=False
+    )
+    if since is not None:
+        rows = rows.filter(story__published_at__gte=since)
+    stories: dict[int, tuple[datetime, list[int]]] = {}
+    for story_id, published_at, organisation_id in rows.order_by(
+        "story__published_at", "story_id", "organisation_id"
+    ).values_list("story_id", "story__published_at", "organisation_id"):
+        stories.setdefault(story_id, (published_at, []))[1].append(organisation_id)
+    return [
+        (story_id, at, sorted(set(orgs)))
+        for story_id, (at, orgs) in stories.items()
+        if len(set(orgs)) >= 2
+    ]
+
+
+def analytics_co_delivery_rows() -> list[tuple[int, int, int, datetime]]:
+    """(service id, organisation id, co-delivering organisation id, service created
+    at) for every listed service delivered together with another organisation."""
+    return [
+        (pk, owner, other, created)
+        for pk, owner, other, created in Service.objects.filter(
+            status__in=LISTED_STATUSES, co_delivered_by__isnull=False
+        )
+        .order_by("pk")
+        .values_list("pk", "organisation_id", "co_delivered_by", "created_at")
+        if owner != other
+    ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
 
@@ -370,3 +371,29 @@ def open_to_all(group: Group) -> bool:
     return group.visibility == Group.Visibility.PUBLIC and group.status in (
         LISTED_STATUSES
     )
+
+
+# --- ecosystem analytics (issue 10): read-only rows for the relationship graph ---
+
+
+def analytics_group_rows(
+    since: datetime | None = None,
+) -> list[tuple[int, list[tuple[int, datetime]]]]:
+    """(group id, [(member id, joined at)]) for every active group with at least two
+    active members, members in joining order; `since` keeps the groups someone
+    joined on or after it (with all their members)."""
+    rows = Membership.objects.filter(
+        status=Membership.Status.ACTIVE,
+        group__status=Group.Status.ACTIVE,
+        joined_at__isnull=False,
+    )
+    if since is not None:
+        rows = rows.filter(
+            group_id__in=rows.filter(joined_at__gte=since).values("group_id")
+        )
+    groups: dict[int, list[tuple[int, datetime]]] = {}
+    for group_id, user_id, joined_at in rows.order_by(
+        "group_id", "joined_at", "user_id"
+    ).values_list("group_id", "user_id", "joined_at"):
+        groups.setdefault(group_id, []).append((user_id, joined_at))
+    return [(g, people) for g, people in groups.items() if len(people) >= 2]

@@ -900,3 +900,17 @@ def directory_health() -> Health:
         },
         jobs=DirectoryJob.objects.select_related("started_by")[:10],
     )
+
+
+# --- ecosystem analytics (issue 10): read-only rows for the relationship graph ---
+
+
+def analytics_service_topics() -> list[tuple[int, int]]:
+    """(organisation id, topic id) for the topics of every listed service."""
+    return sorted(
+        set(
+            Service.objects.filter(
+                status__in=LISTED_STATUSES, topics__isnull=False
+            ).values_list("organisation_id", "topics")
+        )
+    )

@@ -502,3 +502,29 @@ def upcoming_registrations(
         .filter(event__ends_at__gt=now, event__status=Event.Status.SCHEDULED)
         .exclude(status=Registration.Status.CANCELLED)
     )
+
+
+# --- ecosystem analytics (issue 10): read-only rows for the relationship graph ---
+
+
+def analytics_attendance_rows(
+    since: datetime | None = None,
+) -> list[tuple[int, datetime, list[int]]]:
+    """(event id, starts at, ids of the people marked as attended) for events that
+    were not cancelled and had at least two people checked in, oldest first."""
+    rows = Registration.objects.filter(
+        attendance=Registration.Attendance.ATTENDED,
+        event__status=Event.Status.SCHEDULED,
+    )
+    if since is not None:
+        rows = rows.filter(event__starts_at__gte=since)
+    events: dict[int, tuple[datetime, list[int]]] = {}
+    for event_id, starts_at, user_id in rows.order_by(
+        "event__starts_at", "event_id", "user_id"
+    ).values_list("event_id", "event__starts_at", "user_id"):
+        events.setdefault(event_id, (starts_at, []))[1].append(user_id)
+    return [
+        (event_id, starts_at, people)
+        for event_id, (starts_at, people) in events.items()
+        if len(people) >= 2
+    ]

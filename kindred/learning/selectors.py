@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -324,3 +325,13 @@ def course_report(course: Course) -> CourseReport:
         lessons=lesson_figures,
         quizzes=quiz_figures,
     )
+
+
+# --- ecosystem analytics (issue 10): read-only rows for the relationship graph ---
+
+
+def analytics_completions(start: datetime, end: datetime) -> int:
+    """Courses completed in [start, end)."""
+    return Enrolment.objects.filter(
+        completed_at__gte=start, completed_at__lt=end
+    ).count()

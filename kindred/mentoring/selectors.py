@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -27,6 +27,7 @@ from kindred.mentoring.models import (
     Milestone,
     Note,
     Pair,
+    Session,
 )
 from kindred.organisations.models import Membership
 
@@ -476,3 +477,55 @@ def dashboard(programme: MentoringProgramme) -> Dashboard:
         else None,
         sessions=programme.pairs.aggregate(n=Count("sessions"))["n"],
     )
+
+
+# --- ecosystem analytics (issue 10): read-only rows for the relationship graph ---
+
+
+def analytics_pair_rows(
+    since: datetime | None = None,
+) -> list[tuple[int, int, int, datetime]]:
+    """(pair id, mentor id, mentee id, matched at) for every pair that was ever
+    matched (active, or closed after being active), oldest first."""
+    rows = Pair.objects.filter(
+        status__in=[Pair.Status.ACTIVE, Pair.Status.CLOSED], matched_at__isnull=False
+    )
+    if since is not None:
+        rows = rows.filter(matched_at__gte=since)
+    return list(
+        rows.order_by("matched_at", "pk").values_list(
+            "pk", "mentor__user_id", "mentee__user_id", "matched_at"
+        )
+    )
+
+
+def analytics_mentoring_figures(start: datetime, end: datetime) -> dict[str, Any]:
+    """Match rate: of mentees who applied before `end`, the share matched before
+    `end`; meeting rate: of pairs matched before `end` and not closed by `start`,
+    the share with a session in [start, end)."""
+    mentees = set(
+        Application.objects.filter(
+            side=Application.Side.MENTEE,
+            status=Application.Status.SUBMITTED,
+            created_at__lt=end,
+        ).values_list("pk", flat=True)
+    )
+    matched = Pair.objects.filter(
+        status__in=[Pair.Status.ACTIVE, Pair.Status.CLOSED], matched_at__lt=end
+    )
+    matched_mentees = set(matched.values_list("mentee_id", flat=True)) & mentees
+    running = matched.exclude(closed_at__lt=start)
+    running_ids = set(running.values_list("pk", flat=True))
+    met = set(
+        Session.objects.filter(
+            pair_id__in=running_ids, starts_at__gte=start, starts_at__lt=end
+        ).values_list("pair_id", flat=True)
+    )
+    return {
+        "mentees": len(mentees),
+        "matched": len(matched_mentees),
+        "match_rate": len(matched_mentees) / len(mentees) if mentees else None,
+        "pairs": len(running_ids),
+        "met": len(met),
+        "meeting_rate": len(met) / len(running_ids) if running_ids else None,
+    }

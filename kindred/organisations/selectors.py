@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from kindred.accounts.models import User
@@ -135,3 +137,45 @@ def pending_join_requests_for_admin_of(
         .select_related("organisation", "user__profile")
         .order_by("created_at")[:10]
     )
+
+
+# --- ecosystem analytics (issue 10): read-only rows for the relationship graph ---
+
+
+def primary_organisations() -> dict[int, int]:
+    """Person id -> their primary organisation's id: the one they joined first."""
+    primary: dict[int, int] = {}
+    for user_id, organisation_id in (
+        Membership.objects.filter(organisation__is_active=True)
+        .order_by("user_id", "joined_at", "pk")
+        .values_list("user_id", "organisation_id")
+        .iterator(chunk_size=20000)
+    ):
+        primary.setdefault(user_id, organisation_id)
+    return primary
+
+
+def staff_organisation_ids(user: User) -> set[int]:
+    """Ids of the organisations where `user` is an admin or a practitioner."""
+    if not user.is_authenticated:
+        return set()
+    return set(
+        Membership.objects.filter(
+            user=user, role__in=[Role.ADMIN, Role.PRACTITIONER]
+        ).values_list("organisation_id", flat=True)
+    )
+
+
+def organisation_names(ids: Iterable[int]) -> dict[int, str]:
+    """Organisation id -> name."""
+    return dict(Organisation.objects.filter(pk__in=list(ids)).values_list("pk", "name"))
+
+
+def person_names(ids: Iterable[int]) -> dict[int, str]:
+    """Person id -> the name they show (their email when they have none)."""
+    return {
+        pk: name or email
+        for pk, name, email in User.objects.filter(pk__in=list(ids)).values_list(
+            "pk", "profile__display_name", "email"
+        )
+    }

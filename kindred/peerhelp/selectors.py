@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
@@ -303,3 +304,50 @@ def invited_ask_ids(user: User, asks: list[Ask]) -> set[int]:
             user_id=user.pk, invited=True, ask__in=[a.pk for a in asks]
         ).values_list("ask_id", flat=True)
     )
+
+
+# --- ecosystem analytics (issue 10): read-only rows for the relationship graph ---
+
+
+def analytics_help_rows(
+    since: datetime | None = None,
+) -> list[tuple[str, int, int, datetime]]:
+    """(origin, helper id, asker id, when) for help given: replies marked as having
+    helped and thanks sent (the helper is the one thanked), oldest first."""
+    helped = Response.objects.filter(helped=True, helped_at__isnull=False)
+    thanks = Thanks.objects.all()
+    if since is not None:
+        helped = helped.filter(helped_at__gte=since)
+        thanks = thanks.filter(created_at__gte=since)
+    rows: list[tuple[str, int, int, datetime]] = [
+        (f"peerhelp.response:{pk}", helper, asker, at)
+        for pk, helper, asker, at in helped.values_list(
+            "pk", "author_id", "ask__author_id", "helped_at"
+        )
+        if helper != asker
+    ]
+    rows += [
+        (f"peerhelp.thanks:{pk}", helper, asker, at)
+        for pk, helper, asker, at in thanks.values_list(
+            "pk", "recipient_id", "sender_id", "created_at"
+        )
+        if helper != asker
+    ]
+    return sorted(rows, key=lambda row: row[3])
+
+
+def analytics_help_figures(start: datetime, end: datetime) -> dict[str, Any]:
+    """Of the asks posted in [start, end), how many got a reply from someone else."""
+    asks = Ask.objects.filter(created_at__gte=start, created_at__lt=end)
+    total = asks.count()
+    answered = (
+        asks.filter(responses__isnull=False)
+        .exclude(responses__author_id=F("author_id"))
+        .distinct()
+        .count()
+    )
+    return {
+        "asks": total,
+        "answered": answered,
+        "response_rate": answered / total if total else None,
+    }

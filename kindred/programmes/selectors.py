@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -306,3 +307,37 @@ def instrument_with_items(instrument_id: int) -> Any:
         )
         .first()
     )
+
+
+# --- ecosystem analytics (issue 10): read-only rows for the relationship graph ---
+
+
+def analytics_outcome_summaries(end: datetime) -> list[dict[str, Any]]:
+    """Per cohort that started before `end`, its evaluation in plain figures; every
+    count and figure below the minimum group size is None."""
+    summaries = []
+    for cohort in (
+        Cohort.objects.filter(starts_on__lt=end.date())
+        .select_related("programme__service", "instrument")
+        .order_by("starts_on", "pk")
+    ):
+        result = evaluation(cohort)
+        enrolled = result.enrolled if result.enrolled >= outcomes.MIN_GROUP else None
+        summaries.append(
+            {
+                "programme": str(cohort.programme),
+                "cohort": cohort.name,
+                "enrolled": enrolled,
+                "shown": result.shown,
+                "scales": [
+                    {
+                        "scale": s.scale.name,
+                        "n": s.change.n if s.change.shown else None,
+                        "mean_change": s.change.mean_change,
+                        "higher_is_better": s.scale.higher_is_better,
+                    }
+                    for s in result.scales
+                ],
+            }
+        )
+    return summaries

@@ -497,3 +497,68 @@ def report_rows(funnel_: Funnel) -> list[list[Any]]:
     rows += [[f"outcome:{code}", n] for code, _label, n in funnel_.outcomes]
     rows += [[f"month:{m}", f"sent={s} received={r}"] for m, s, r in funnel_.by_month]
     return rows
+
+
+# --- ecosystem analytics (issue 10): read-only rows for the relationship graph ---
+
+
+def analytics_referral_rows(
+    since: date | None = None,
+) -> list[tuple[int, int | None, int, int | None, int, datetime]]:
+    """(referral id, referring organisation id, receiving organisation id, referrer
+    id, entrepreneur id, sent at) for every referral that was sent, oldest first;
+    `since` keeps those sent on or after that day (UTC)."""
+    rows = Referral.objects.filter(sent_at__isnull=False)
+    if since is not None:
+        rows = rows.filter(sent_at__date__gte=since)
+    return list(
+        rows.order_by("sent_at", "pk").values_list(
+            "pk",
+            "referring_organisation_id",
+            "receiving_organisation_id",
+            "referrer_id",
+            "entrepreneur_id",
+            "sent_at",
+        )
+    )
+
+
+def analytics_referral_figures(start: datetime, end: datetime) -> dict[str, Any]:
+    """Completion and first response of referrals in [start, end): the share of
+    referrals finished in the period that were completed, and the median days from
+    sending to the first response of those sent in the period."""
+    finished = list(
+        Referral.objects.filter(
+            finished_at__gte=start, finished_at__lt=end
+        ).values_list("status", flat=True)
+    )
+    completed = sum(1 for s in finished if s == Referral.Status.COMPLETED)
+    waits = sorted(
+        (first - sent).total_seconds() / 86400
+        for sent, first in Referral.objects.filter(
+            sent_at__gte=start, sent_at__lt=end, first_response_at__isnull=False
+        ).values_list("sent_at", "first_response_at")
+    )
+    median = None
+    if waits:
+        mid = len(waits) // 2
+        median = waits[mid] if len(waits) % 2 else (waits[mid - 1] + waits[mid]) / 2
+    return {
+        "finished": len(finished),
+        "completed": completed,
+        "completion_rate": completed / len(finished) if finished else None,
+        "median_days_to_first_response": median,
+    }
+
+
+def analytics_referral_clients() -> list[tuple[int, int]]:
+    """(organisation id, entrepreneur id) for every organisation that referred or
+    received an entrepreneur in a sent referral."""
+    rows = Referral.objects.filter(sent_at__isnull=False)
+    pairs = set(rows.values_list("receiving_organisation_id", "entrepreneur_id"))
+    pairs |= set(
+        rows.filter(referring_organisation__isnull=False).values_list(
+            "referring_organisation_id", "entrepreneur_id"
+        )
+    )
+    return sorted(pairs)
