@@ -6,5 +6,8 @@ from django_tasks import task
 
 
 @task()
-def purge_expired() -> None:
+def purge_expired() -> dict[str, int]:
     """Delete or anonymise personal records past their retention period."""
+    from kindred.privacy import services
+
+    return services.purge_expired()

@@ -1,0 +1,56 @@
+"""Personal data of webhooks: endpoints a person set up for an organisation, and
+deliveries whose payload names them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from kindred.core.personal_data import Provider, register, rows
+
+
+def _export(person: Any) -> dict[str, Any]:
+    from kindred.webhooks.models import Endpoint
+
+    return {
+        "endpoints_you_set_up": rows(
+            Endpoint.objects.filter(created_by=person),
+            "organisation__name",
+            "url",
+            "description",
+            "created_at",
+        )
+    }
+
+
+def _erase(person: Any) -> None:
+    from kindred.accounts.models import Profile
+    from kindred.webhooks.models import Delivery
+
+    carrying = Q(payload__icontains=person.email)
+    name = Profile.objects.filter(user=person).values_list("display_name", flat=True)
+    if name and len(name[0]) >= 5:
+        carrying |= Q(payload__icontains=name[0])
+    Delivery.objects.filter(carrying).delete()
+
+
+def _purge(cutoff: datetime) -> int:
+    from kindred.webhooks.models import Delivery
+
+    deleted, _n = Delivery.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
+
+
+register(
+    Provider(
+        key="webhooks.endpoints",
+        label=_("Webhooks you set up"),
+        models=("webhooks.endpoint", "webhooks.delivery"),
+        export=_export,
+        erase=_erase,
+        retention={"webhook_deliveries": _purge},
+    )
+)
