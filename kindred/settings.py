@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -81,6 +82,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "kindred.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "kindred.api.middleware.ApiAddressRateLimitMiddleware",
@@ -93,6 +95,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "kindred.core.middleware.SessionTimeoutMiddleware",
+    "kindred.core.middleware.RequestLogMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "kindred.core.middleware.TimezoneMiddleware",
 ]
@@ -192,6 +196,25 @@ LOGIN_REDIRECT_URL = "core:home"
 LOGIN_URL = "account_login"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Kindred"
+# Changing an email address, a second factor or an API token asks for the password
+# again (allauth's re-authentication) unless it was given in the last 5 minutes;
+# changing the password asks for the current one.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+MFA_REAUTHENTICATION_REQUIRED = True
+
+# Sessions: a new key at login (Django); every session of a person ends when the
+# password changes or the account is deactivated (the session hash includes
+# User.session_generation); idle and absolute timeouts in kindred.core.middleware.
+KINDRED_SESSION_IDLE_SECONDS = env.int("KINDRED_SESSION_IDLE_SECONDS", default=2 * 3600)
+KINDRED_SESSION_MAX_SECONDS = env.int("KINDRED_SESSION_MAX_SECONDS", default=12 * 3600)
+SESSION_COOKIE_AGE = KINDRED_SESSION_MAX_SECONDS
+ACCOUNT_SESSION_REMEMBER = False
+
+# API tokens expire: after this many days unless the person picks a date, and
+# never later than the maximum.
+KINDRED_API_TOKEN_DEFAULT_DAYS = env.int("KINDRED_API_TOKEN_DEFAULT_DAYS", default=90)
+KINDRED_API_TOKEN_MAX_DAYS = env.int("KINDRED_API_TOKEN_MAX_DAYS", default=365)
 
 # Demo accounts are exempt from the two-factor rule for admin powers, but only in a
 # development instance; production never honours the exemption.
@@ -390,10 +413,12 @@ if not (DEBUG or TESTING):
     CSRF_COOKIE_SECURE = True
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
+# No inline script anywhere: scripts come from 'self', or carry the request's nonce
+# (`{{ request.csp_nonce }}`), which django-csp adds only when a page uses it.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
@@ -405,10 +430,27 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Logs: one JSON object a line (KINDRED_LOG_FORMAT=text for people reading a
+# terminal), each with the request id and the user id; never emails, names,
+# tokens, passwords or query strings (docs/security.md, "Logs").
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request": {"()": "kindred.core.middleware.RequestContextFilter"}},
+    "formatters": {
+        "json": {"()": "kindred.core.middleware.JsonFormatter"},
+        "text": {
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s "
+            "user=%(user_id)s] %(message)s"
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request"],
+            "formatter": env.str("KINDRED_LOG_FORMAT", default="json"),
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("KINDRED_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},

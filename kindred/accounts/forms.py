@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from kindred.accounts.models import LANGUAGE_CHOICES, Profile, Stage, Visibility
@@ -79,8 +80,17 @@ class ApiTokenForm(forms.Form):
         label=_("Expires"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-        help_text=_("Leave empty for a token that lasts until you revoke it."),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["expires_at"].help_text = _(
+            "Leave empty for a token that lasts %(default)s days. No token lasts "
+            "longer than %(longest)s days; you can revoke one at any time."
+        ) % {
+            "default": settings.KINDRED_API_TOKEN_DEFAULT_DAYS,
+            "longest": settings.KINDRED_API_TOKEN_MAX_DAYS,
+        }
 
 
 class MemberSearchForm(forms.Form):

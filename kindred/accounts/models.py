@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from kindred.core.models import Region, Sector, Topic
@@ -62,6 +63,9 @@ class User(AbstractUser):
     suspension_reason = models.CharField(
         _("suspension reason"), max_length=300, blank=True
     )
+    # Part of every session's hash: adding one ends all of the person's sessions
+    # at once, whatever the session backend (services.end_all_sessions).
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
@@ -81,6 +85,20 @@ class User(AbstractUser):
 
     def get_short_name(self) -> str:
         return str(self)
+
+    def get_session_auth_hash(self) -> str:
+        """Django's hash of the password, plus the session generation.
+
+        A session whose stored hash no longer matches is signed out on its next
+        request: a new password or a new generation ends every session.
+        """
+        if not self.session_generation:
+            return super().get_session_auth_hash()
+        return salted_hmac(
+            "kindred.accounts.User.get_session_auth_hash",
+            f"{self.password}:{self.session_generation}",
+            algorithm="sha256",
+        ).hexdigest()
 
 
 class Stage(models.TextChoices):

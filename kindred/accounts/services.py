@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -96,13 +98,27 @@ def update_profile(
 def create_api_token(
     *, by: User, name: str, expires_at: datetime | None = None
 ) -> tuple[ApiToken, str]:
-    """Create a personal access token; return it with the raw key, shown once."""
+    """Create a personal access token; return it with the raw key, shown once.
+
+    Every token expires: after KINDRED_API_TOKEN_DEFAULT_DAYS when no date is
+    given, and never later than KINDRED_API_TOKEN_MAX_DAYS from now.
+    """
     name = name.strip()
     if not name:
         raise ProfileError(_("Give the token a name."), field="name")
-    if expires_at is not None and expires_at <= timezone.now():
+    now = timezone.now()
+    if expires_at is None:
+        expires_at = now + timedelta(days=settings.KINDRED_API_TOKEN_DEFAULT_DAYS)
+    if expires_at <= now:
         raise ProfileError(
             _("The expiry date must be in the future."), field="expires_at"
+        )
+    longest = settings.KINDRED_API_TOKEN_MAX_DAYS
+    if expires_at > now + timedelta(days=longest):
+        raise ProfileError(
+            _("A token can last at most %(days)s days; pick an earlier date.")
+            % {"days": longest},
+            field="expires_at",
         )
     if by.api_tokens.active().count() >= 20:
         raise ProfileError(_("You have 20 active tokens; revoke one first."))
@@ -126,6 +142,18 @@ def revoke_api_token(token: ApiToken, *, by: User) -> ApiToken:
 
 
 @transaction.atomic
+def end_all_sessions(user: User, *, by: User) -> None:
+    """Sign `user` out everywhere: every session, on every device, ends at its next
+    request (the session hash includes the generation). API tokens are not
+    touched; revoke them separately."""
+    User.objects.filter(pk=user.pk).update(
+        session_generation=F("session_generation") + 1
+    )
+    user.refresh_from_db(fields=["session_generation"])
+    audit.record("user.sessions_ended", actor=by, target=user)
+
+
+@transaction.atomic
 def suspend_user(user: User, *, by: User, reason: str) -> User:
     """Steward: stop `user` logging in or using the API, and hide their profile."""
     require_steward(by)
@@ -137,6 +165,7 @@ def suspend_user(user: User, *, by: User, reason: str) -> User:
     user.suspension_reason = reason.strip()
     user.is_active = False
     user.save(update_fields=["suspended_at", "suspension_reason", "is_active"])
+    end_all_sessions(user, by=by)
     audit.record("user.suspended", actor=by, target=user, reason=reason.strip())
     return user
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -76,7 +77,10 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@reauthentication_required(allow_get=True)
 def tokens(request: HttpRequest) -> HttpResponse:
+    """List the person's tokens; creating one asks for the password again unless
+    it was given in the last few minutes (allauth's re-authentication)."""
     new_key = None
     form = ApiTokenForm(request.POST or None)
     status = 200
@@ -177,4 +181,7 @@ def member_photo(request: HttpRequest, pk: int) -> FileResponse:
         raise Http404(_("No photo."))
     response = FileResponse(member.photo.open("rb"))
     response["Cache-Control"] = "private, max-age=3600"
+    # Re-encoded at upload; should anything else ever get here, a browser that
+    # opens it directly runs nothing.
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

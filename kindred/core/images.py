@@ -47,9 +47,18 @@ def normalise_image(upload: UploadedFile, *, field: str) -> ContentFile:
                 field=field,
             )
         if image.width * image.height > MAX_PIXELS:
-            raise ImageError(_("The image has too many pixels."), field=field)
+            raise Image.DecompressionBombError  # checked before decoding a pixel
         image.load()
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:
+        raise ImageError(
+            _(
+                "The image has too many pixels (at most %(limit)s million). "
+                "Make it smaller and upload it again."
+            )
+            % {"limit": MAX_PIXELS // 1_000_000},
+            field=field,
+        ) from None
+    except (UnidentifiedImageError, OSError):
         raise ImageError(
             _(
                 "This file is not an image we can read. "
@@ -62,5 +71,8 @@ def normalise_image(upload: UploadedFile, *, field: str) -> ContentFile:
     if fmt == "JPEG" or image.mode not in ("RGB", "RGBA", "L", "LA", "P"):
         image = image.convert("RGB")
         fmt = "JPEG"
-    image.save(out, format=fmt)  # re-encoding drops EXIF, including GPS positions
+    # Re-encoding drops EXIF (GPS positions included); comments, text chunks and
+    # XMP that Pillow would carry over from `info` are dropped here.
+    image.info = {k: v for k, v in image.info.items() if k == "transparency"}
+    image.save(out, format=fmt)
     return ContentFile(out.getvalue(), name=f"image.{ALLOWED_FORMATS[fmt]}")
