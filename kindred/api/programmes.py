@@ -33,6 +33,7 @@ from kindred.api.serializers import (
     StrictBooleanField,
     StrictCharField,
 )
+from kindred.consents import services as consent_ledger
 from kindred.core.errors import NotAllowed
 from kindred.directory.models import Service
 from kindred.programmes import permissions, selectors, services
@@ -673,7 +674,15 @@ class CohortPlaces(generics.ListAPIView):
         places = cohort.places.select_related("participant__profile").order_by("id")
         if not permissions.can_manage(self.request.user, cohort.programme):
             return places.filter(participant=self.request.user)
+        self.seen_by_staff = cohort
         return places
+
+    def paginate_queryset(self, queryset: Any) -> Any:
+        page = super().paginate_queryset(queryset)
+        cohort = getattr(self, "seen_by_staff", None)
+        if cohort is not None and page:
+            consent_ledger.places_seen(cohort, page, by=self.request.user)
+        return page
 
     @extend_schema(
         summary="A cohort's places (all for the people running it; your own "

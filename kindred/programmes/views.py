@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from kindred.accounts.models import User
 from kindred.algorithms import outcomes
+from kindred.consents import services as consent_ledger
 from kindred.core.errors import KindredError, NotAllowed
 from kindred.core.http import act, add_error, refuse
 from kindred.directory.models import Service
@@ -384,6 +385,7 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if manages:
         context["places"] = list(selectors.places_of(cohort))
+        consent_ledger.places_seen(cohort, context["places"], by=request.user)
         context["taken"] = sum(
             1 for p in context["places"] if p.status != Place.Status.WITHDRAWN
         )

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from kindred.accounts.models import User
 from kindred.algorithms import referral_flow as flow
+from kindred.consents import services as consent_ledger
 from kindred.core.errors import KindredError, NotAllowed
 from kindred.core.markdown import problems
 from kindred.directory.models import Service
@@ -85,7 +86,7 @@ def log(
         if actor is not None and party
         else None
     )
-    return LogEntry.objects.create(
+    entry = LogEntry.objects.create(
         referral=referral,
         actor=actor if actor is not None and actor.is_authenticated else None,
         party=party,
@@ -93,6 +94,8 @@ def log(
         action=action,
         detail=detail,
     )
+    consent_ledger.referral_accessed([entry])
+    return entry
 
 
 def record_view(referral: Referral, *, by: User) -> None:
@@ -111,7 +114,7 @@ def record_view(referral: Referral, *, by: User) -> None:
 def record_list_shares(referrals: list[Referral], *, by: User) -> None:
     """Log a share for each listed referral whose shared details `by` received."""
     now = timezone.now()
-    LogEntry.objects.bulk_create(
+    shares = LogEntry.objects.bulk_create(
         [
             LogEntry(
                 referral=r,
@@ -126,12 +129,13 @@ def record_list_shares(referrals: list[Referral], *, by: User) -> None:
             if selectors.parties_of(by, r) == {flow.RECEIVER} and r.consent_valid
         ]
     )
+    consent_ledger.referral_accessed(shares)
 
 
 def record_export(referrals: list[Referral], *, by: User, party: str) -> None:
     """Log one export entry per referral exported, in one insert."""
     now = timezone.now()
-    LogEntry.objects.bulk_create(
+    exports = LogEntry.objects.bulk_create(
         [
             LogEntry(
                 referral=r,
@@ -145,6 +149,7 @@ def record_export(referrals: list[Referral], *, by: User, party: str) -> None:
         ],
         batch_size=1000,
     )
+    consent_ledger.referral_accessed(exports)
 
 
 # --- creating ---------------------------------------------------------------------
@@ -314,7 +319,7 @@ def create_referral(
         return Referral.objects.get(referrer=by, client_token=client_token)
     recorded = consent.method != Consent.Method.IN_APP
     given = self_referral or recorded
-    Consent.objects.create(
+    new_consent = Consent.objects.create(
         referral=referral,
         receiving_organisation=receiving,
         fields=sorted(set(consent.fields), key=SHAREABLE_CODES.index),
@@ -329,6 +334,8 @@ def create_referral(
         status=Consent.Status.GIVEN if given else Consent.Status.REQUESTED,
         answered_at=timezone.now() if given else None,
     )
+    if given:
+        consent_ledger.referral_consent_given(new_consent, by=by)
     party = flow.ENTREPRENEUR if self_referral else flow.REFERRER
     Event.objects.create(referral=referral, to_status=flow.DRAFT, by=by, party=party)
     log(referral, actor=by, action=LogEntry.Action.CREATED, party=party)
@@ -524,6 +531,7 @@ def answer_consent(
         consent.status = Consent.Status.GIVEN
         consent.given_on = timezone.localdate()
         consent.save()
+        consent_ledger.referral_consent_given(consent, by=by)
         log(
             referral,
             actor=by,
@@ -575,6 +583,7 @@ def withdraw_consent(referral: Referral, *, by: User) -> Referral:
     consent.status = Consent.Status.WITHDRAWN
     consent.withdrawn_at = timezone.now()
     consent.save(update_fields=["status", "withdrawn_at"])
+    consent_ledger.referral_consent_withdrawn(referral, by=by)
     log(
         referral,
         actor=by,
@@ -806,6 +815,7 @@ def transition(
             referral=referral,
             status__in=(Consent.Status.GIVEN, Consent.Status.REQUESTED),
         ).update(status=Consent.Status.WITHDRAWN, withdrawn_at=timezone.now())
+        consent_ledger.referral_consent_withdrawn(referral, by=by)
         log(
             referral,
             actor=by,
