@@ -296,6 +296,12 @@ def network(
     primary = organisations.primary_organisations() if person_ids else {}
     nodes = []
     pseudonyms = {pid: n for n, pid in enumerate(person_ids, start=1)}
+
+    def shown(key: str) -> str:
+        if identifiable or key[0] == O:
+            return key
+        return f"{P}{pseudonyms[int(key[1:])]}"
+
     for key in sorted(keep, key=lambda k: (k[0], int(k[1:]))):
         node_id = int(key[1:])
         community, betweenness = placed.get(key, (-1, 0.0))
@@ -311,7 +317,7 @@ def network(
         nodes.append(
             {
                 "data": {
-                    "id": key,
+                    "id": shown(key),
                     "label": label,
                     "type": node_type,
                     "community": community,
@@ -325,14 +331,16 @@ def network(
         "edges": [
             {
                 "data": {
-                    "id": f"{a}-{b}-{kind}",
-                    "source": a,
-                    "target": b,
+                    "id": f"e{n}",
+                    "source": shown(a),
+                    "target": shown(b),
                     "kind": kind,
                     "weight": weight,
                 }
             }
-            for a, b, kind, weight in edges
+            for n, (a, b, kind, weight) in enumerate(
+                sorted(edges, key=lambda e: (e[0], e[1], e[2])), start=1
+            )
         ],
         "truncated": truncated,
     }

@@ -179,3 +179,8 @@ def person_names(ids: Iterable[int]) -> dict[int, str]:
             "pk", "profile__display_name", "email"
         )
     }
+
+
+def active_organisation(pk: int) -> Organisation | None:
+    """The active organisation with this id, or None."""
+    return Organisation.objects.filter(pk=pk, is_active=True).first()
