@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "kindred.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "kindred.core.db_unavailable.DatabaseUnavailableMiddleware",
     "kindred.api.middleware.ApiAddressRateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
