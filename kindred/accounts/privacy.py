@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -109,12 +110,10 @@ def _erase(person: Any) -> None:
         profile.topics_offered.clear()
         profile.topics_needed.clear()
     Session.objects.filter(session_key__in=_sessions_of(person)).delete()
-    try:
+    if apps.is_installed("allauth.usersessions"):
         from allauth.usersessions.models import UserSession
 
         UserSession.objects.filter(user=person).delete()
-    except (ImportError, RuntimeError):  # pragma: no cover - app not installed
-        pass
     EmailAddress.objects.filter(user=person).delete()  # and their confirmations
     Authenticator.objects.filter(user=person).delete()
     ApiToken.objects.filter(user=person).delete()
