@@ -73,12 +73,15 @@ def test_the_ledger_is_append_only(refer):
     from django.db import connection, transaction
     from django.db.utils import DatabaseError
 
-    with pytest.raises(DatabaseError), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE consents_consentrecord SET purpose = 'x' WHERE id = %s",
-                [record.pk],
-            )
+    with (
+        pytest.raises(DatabaseError),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(
+            "UPDATE consents_consentrecord SET purpose = 'x' WHERE id = %s",
+            [record.pk],
+        )
     assert ConsentRecord.objects.get().purpose != "x"
 
 
@@ -185,9 +188,7 @@ def test_the_api_lists_and_withdraws(refer, entrepreneur, receiver):
     assert api(receiver).get(f"/api/v1/referrals/{referral.pk}").status_code == 200
 
 
-def test_withdrawing_the_referral_withdraws_the_ledger_consent(
-    refer, entrepreneur
-):
+def test_withdrawing_the_referral_withdraws_the_ledger_consent(refer, entrepreneur):
     referral = refer()
     services.transition(referral, by=entrepreneur, to=flow.WITHDRAWN)
     record = ConsentRecord.objects.get(action=ConsentRecord.Action.GIVEN)
