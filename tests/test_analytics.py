@@ -351,3 +351,21 @@ def test_monthly_task_snapshots_last_month_once(graph):
     assert snapshot.month == LAST_MONTH
     take_monthly_snapshot.call()
     assert Snapshot.objects.get().pk == snapshot.pk
+
+
+def test_demo_builds_a_year_of_snapshots(organisation, second_org, steward):
+    """The demo adds backdated demo ties, takes twelve snapshots and turns the
+    public page on."""
+    import random
+
+    from kindred.analytics import demo
+
+    demo.build(
+        [organisation, second_org], {"steward@example.org": steward}, random.Random(1)
+    )
+    assert Snapshot.objects.count() == demo.MONTHS
+    assert Tie.objects.filter(origin__startswith="demo:").exists()
+    assert selectors.public_figures() is not None
+    taken = selectors.snapshots()
+    assert taken[-1].month == LAST_MONTH
+    assert all(s.metrics["ties"] >= 1 for s in taken)
