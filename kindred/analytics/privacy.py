@@ -16,6 +16,7 @@ from kindred.core.personal_data import Provider, register, rows
 
 
 def _export(person: Any) -> dict[str, Any]:
+    from kindred.analytics import models
     from kindred.analytics.models import NodeType, Tie
 
     mine = Q(source_type=NodeType.PERSON, source_id=person.pk) | Q(
@@ -31,7 +32,15 @@ def _export(person: Any) -> dict[str, Any]:
             "target_id",
             "on",
             "weight",
-        )
+        ),
+        "settings_you_changed": (
+            rows(
+                models.EcosystemSettings.objects.filter(updated_by=person),
+                "updated_at",
+            )
+            if hasattr(models, "EcosystemSettings")
+            else []
+        ),
     }
 
 
@@ -43,7 +52,7 @@ register(
     Provider(
         key="analytics.ties",
         label=_("Your ties in the ecosystem graph"),
-        models=("analytics.tie",),
+        models=("analytics.tie", "analytics.ecosystemsettings"),
         export=_export,
         erase=_erase,
     )

@@ -21,8 +21,9 @@ def _erase(person: Any) -> None:
 
 
 def _purge_task_results(cutoff: datetime) -> int:
-    from django_tasks_database.models import DBTaskResult
+    from django.apps import apps
 
+    DBTaskResult = apps.get_model("django_tasks_database", "DBTaskResult")  # noqa: N806
     deleted, _n = DBTaskResult.objects.filter(
         finished_at__isnull=False, finished_at__lt=cutoff
     ).delete()
