@@ -474,3 +474,25 @@ if KINDRED_REDIS_URL and not TESTING:
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+
+# Data rights (issue 11): days each kind of personal record is kept before the
+# daily purge (kindred.privacy.tasks.purge_expired) deletes or anonymises it.
+# KINDRED_RETENTION_DAYS="notifications=180,webhook_deliveries=30" overrides any;
+# "none" keeps a kind for ever. Defaults and meanings: docs/security.md.
+KINDRED_RETENTION_DAYS = {
+    "notifications": 365,
+    "webhook_deliveries": 90,
+    "sessions": 0,
+    "api_tokens": 90,
+    "calendar_feeds": 90,
+    "invitations": 90,
+    "join_requests": 365,
+    "closed_referrals": 6 * 365,
+    "idempotency_records": 2,
+    "task_results": 30,
+    "dormant_accounts": 3 * 365,
+    "audit_log": 7 * 365,
+}
+for _kind, _days in env.dict("KINDRED_RETENTION_DAYS", default={}).items():
+    KINDRED_RETENTION_DAYS[_kind] = None if _days.lower() == "none" else int(_days)
