@@ -25,6 +25,7 @@ def raw(sql: str, params: list) -> None:
     refuses updates (inside the test's transaction)."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("ALTER TABLE core_auditentry DISABLE TRIGGER USER")
         else:
             cursor.execute("DROP TRIGGER IF EXISTS core_auditentry_append_only")
