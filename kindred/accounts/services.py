@@ -107,13 +107,14 @@ def create_api_token(
     if not name:
         raise ProfileError(_("Give the token a name."), field="name")
     now = timezone.now()
+    longest = settings.KINDRED_API_TOKEN_MAX_DAYS
     if expires_at is None:
-        expires_at = now + timedelta(days=settings.KINDRED_API_TOKEN_DEFAULT_DAYS)
+        days = min(settings.KINDRED_API_TOKEN_DEFAULT_DAYS, longest)
+        expires_at = now + timedelta(days=days)
     if expires_at <= now:
         raise ProfileError(
             _("The expiry date must be in the future."), field="expires_at"
         )
-    longest = settings.KINDRED_API_TOKEN_MAX_DAYS
     if expires_at > now + timedelta(days=longest):
         raise ProfileError(
             _("A token can last at most %(days)s days; pick an earlier date.")
