@@ -14,6 +14,7 @@ ALL = [
     "community",
     "matching",
     "pairing",
+    "snapshot",
 ]
 
 
