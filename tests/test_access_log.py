@@ -9,7 +9,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from kindred.consents.models import AccessEntry
-from tests.referral_fixtures import *  # noqa: F403
+from tests.test_programmes_fixtures import *  # noqa: F403
 
 pytestmark = pytest.mark.django_db
 
@@ -82,3 +82,31 @@ def test_the_access_page_costs_a_fixed_number_of_queries(
         assert client.get("/account/consents/access/").status_code == 200
     with django_assert_max_num_queries(10):
         assert api(entrepreneur).get("/api/v1/consents/access-log").status_code == 200
+
+
+@pytest.fixture
+def placed(programme, lead, entrepreneur):
+    from kindred.programmes import services
+    from tests.test_programmes_fixtures import make_cohort
+
+    cohort = make_cohort(programme, lead)
+    services.add_place(cohort, participant=entrepreneur, by=lead)
+    return cohort
+
+
+def test_staff_seeing_a_cohorts_places_is_logged(
+    client, placed, lead, entrepreneur, outsider
+):
+    client.force_login(lead)
+    assert client.get(placed.get_absolute_url()).status_code == 200
+    api(lead).get(f"/api/v1/programmes/cohorts/{placed.pk}/places")
+    entry = AccessEntry.objects.get(kind=AccessEntry.Kind.PROGRAMME)
+    assert entry.person == entrepreneur and entry.actor == lead
+    assert entry.organisation == placed.programme.service.organisation
+    client.force_login(entrepreneur)
+    mine = text(client.get("/account/consents/access/"))
+    assert "Founder wellbeing programme" in mine
+    client.force_login(outsider)
+    assert "Founder wellbeing programme" not in text(
+        client.get("/account/consents/access/")
+    )
