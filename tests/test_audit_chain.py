@@ -118,3 +118,41 @@ def test_erasing_the_actor_keeps_the_chain(chain, owner):
     _erase(owner)
     assert not AuditEntry.objects.filter(actor=owner).exists()
     assert audit.verify().ok
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_writers_do_not_fork_the_chain():
+    """Four writers appending at once on PostgreSQL still make one chain."""
+    import threading
+
+    from kindred.organisations.models import Organisation
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs one writer at a time (BEGIN IMMEDIATE)")
+    target = Organisation.objects.create(name="Busy Hub", slug="busy", kind="charity")
+    start = threading.Barrier(4)
+    errors: list[BaseException] = []
+
+    def write() -> None:
+        from django.db import connection as own
+
+        try:
+            start.wait()
+            for n in range(15):
+                audit.record("test.concurrent", actor=None, target=target, n=n)
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            own.close()
+
+    threads = [threading.Thread(target=write) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    entries = AuditEntry.objects.filter(action="test.concurrent")
+    assert entries.count() == 60
+    assert len(set(entries.values_list("prev_hash", flat=True))) == 60
+    verdict = audit.verify()
+    assert verdict.ok, verdict
