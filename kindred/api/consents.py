@@ -37,7 +37,12 @@ class ConsentsRecordSerializer(serializers.Serializer):
     scope = serializers.ListField(child=serializers.CharField(), read_only=True)
     purpose = serializers.CharField(read_only=True)
     expires_on = serializers.DateField(read_only=True, allow_null=True)
-    method = serializers.ChoiceField(ConsentRecord.Method.choices, read_only=True)
+    method = serializers.CharField(
+        read_only=True,
+        help_text="How consent was given: "
+        + ", ".join(ConsentRecord.Method.values)
+        + ".",
+    )
     notice_version = serializers.CharField(read_only=True)
     given_at = serializers.DateTimeField(read_only=True)
     status = serializers.ChoiceField(
