@@ -381,6 +381,10 @@ SPECTACULAR_SETTINGS = {
         "ReferralReasonEnum": "kindred.referrals.models.Referral.Reason",
         "SharedFieldEnum": "kindred.referrals.models.SHAREABLE",
         "OutcomeKindEnum": "kindred.referrals.models.Outcome.Kind",
+        "ReferralConsentMethodEnum": "kindred.referrals.models.Consent.Method",
+        "ConsentRecordMethodEnum": "kindred.consents.models.ConsentRecord.Method",
+        "ConsentRecordActionEnum": "kindred.consents.models.ConsentRecord.Action",
+        "AccessEntryActionEnum": "kindred.consents.models.AccessEntry.Action",
     },
 }
 

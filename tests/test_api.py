@@ -266,9 +266,17 @@ def test_accept_invitation_through_api(owner, organisation, db):
     assert response.json()["role"] == "practitioner"
 
 
+def session_api_for(user) -> APIClient:
+    client = APIClient()
+    client.force_login(user)
+    return client
+
+
 def test_tokens_listed_created_and_revoked_through_api(owner, outsider):
     client = api_for(owner)
-    created = client.post("/api/v1/tokens", {"name": "ci"}, format="json")
+    created = session_api_for(owner).post(
+        "/api/v1/tokens", {"name": "ci"}, format="json"
+    )
     assert created.status_code == 201 and created.json()["key"].startswith("kdr_")
     listing = client.get("/api/v1/tokens").json()["results"]
     assert {t["name"] for t in listing} == {"tests", "ci"}
@@ -301,7 +309,7 @@ def test_steward_manages_topics_and_suspensions_through_api(steward, outsider, o
 def test_token_creation_is_never_replayed_so_no_key_is_stored(owner):
     from kindred.api.models import IdempotencyRecord
 
-    client = api_for(owner)
+    client = session_api_for(owner)
     first = client.post(
         "/api/v1/tokens", {"name": "a"}, format="json", HTTP_IDEMPOTENCY_KEY="t-1"
     )
@@ -310,6 +318,18 @@ def test_token_creation_is_never_replayed_so_no_key_is_stored(owner):
     )
     assert first.json()["key"] != second.json()["key"]
     assert not IdempotencyRecord.objects.exists()
+
+
+def test_a_token_cannot_mint_tokens(owner):
+    from kindred.accounts.models import ApiToken
+
+    client = api_for(owner)
+    before = ApiToken.objects.count()
+    response = client.post("/api/v1/tokens", {"name": "chain"}, format="json")
+    assert response.status_code == 403
+    assert response["Content-Type"].startswith("application/problem+json")
+    assert "account settings" in response.json()["detail"]
+    assert ApiToken.objects.count() == before
 
 
 def test_stale_if_match_is_refused_with_412_and_changes_nothing(owner, organisation):

@@ -8,7 +8,7 @@ from django.urls import reverse
 from kindred.accounts.models import Visibility
 from kindred.accounts.services import update_profile
 from kindred.organisations.models import Invitation, Membership, Organisation
-from tests.conftest import make_person
+from tests.conftest import PASSWORD, make_person
 
 
 def test_landing_page_explains_the_ecosystem(client, db):
@@ -303,6 +303,7 @@ def test_steward_suspends_from_console(client, steward, outsider):
 
 def test_token_page_shows_key_once(client, owner):
     client.force_login(owner)
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
     response = client.post(reverse("accounts:tokens"), {"name": "CRM"})
     assert response.status_code == 200
     key = response.context["new_key"]

@@ -7,8 +7,10 @@ from typing import Any
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -388,6 +390,12 @@ class TokenList(generics.ListAPIView):
     )
     def post(self, request: Request) -> Response:
         # Not idempotent on purpose: replaying would mean storing the raw key.
+        if isinstance(request.auth, ApiToken):
+            # A token cannot mint tokens: that would let a leaked token outlive
+            # its own expiry. New tokens come from a re-authenticated session.
+            raise PermissionDenied(
+                _("Create tokens from your account settings, not with a token.")
+            )
         serializer = s.ApiTokenCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         token, raw = account_services.create_api_token(
