@@ -15,6 +15,7 @@ ALL = [
     "matching",
     "pairing",
     "snapshot",
+    "load",
 ]
 
 
