@@ -403,12 +403,14 @@ def _pg_bindir() -> Path | None:
 class PrivateCluster:
     """A PostgreSQL cluster of our own in a temporary directory, on its own port."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self) -> None:
         bindir = _pg_bindir()
         if bindir is None:
             raise RuntimeError("no PostgreSQL server programs (initdb) found")
         self.bin = bindir
-        self.root = root
+        # Its own directory (not under the benchmark's private temporary one), so
+        # that the postgres user can reach it when the benchmark runs as root.
+        self.root = root = Path(tempfile.mkdtemp(prefix="kindred-bench-pg-"))
         self.data = root / "data"
         self.port = free_port()
         self.log = root / "postgresql.log"
@@ -468,6 +470,7 @@ class PrivateCluster:
     def destroy(self) -> None:
         with suppress(subprocess.CalledProcessError):
             self.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
 
 
 def _login_session(port: int, email: str) -> tuple[str, str]:
@@ -572,11 +575,9 @@ def _reader(port: int, stop: threading.Event, log: list[Any]) -> None:
 
 
 def _restart(tmp: str) -> dict[str, Any]:
-    root = Path(tmp) / "restart-cluster"
-    root.mkdir()
-    cluster = PrivateCluster(root)
-    cluster.create()
+    cluster = PrivateCluster()
     try:
+        cluster.create()
         load_seconds = _load_demo(cluster.url, tmp, RESTART_SCALE)
         env = _bench_env(cluster.url, tmp)
         work = Path(tmp) / "restart"
