@@ -16,22 +16,17 @@ from kindred.core.errors import KindredError
 MAX_ID = 2**31 - 1
 
 
-class MonthField(forms.CharField):
+class MonthField(forms.Field):
     """A month written YYYY-MM (what `<input type="month">` sends)."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 7)
-        kwargs.setdefault(
-            "widget", forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"})
-        )
-        super().__init__(**kwargs)
+    widget = forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"})
 
-    def to_python(self, value: Any) -> date | None:  # type: ignore[override]
-        text = super().to_python(value)
+    def to_python(self, value: Any) -> date | None:
+        text = str(value or "").strip()
         if not text:
             return None
         try:
-            return parse_month(text)
+            return parse_month(text[:20])
         except KindredError as error:
             raise forms.ValidationError(error.message) from None
 

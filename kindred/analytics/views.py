@@ -523,10 +523,14 @@ def public(request: HttpRequest) -> HttpResponse:
             if key in history
         ],
     }
+    table = [
+        (label, [d["values"][i] for d in trend["datasets"]])
+        for i, label in enumerate(trend["labels"])
+    ]
     return render(
         request,
         "analytics/public.html",
-        {"month": figures["month"], "rows": rows, "trend": trend},
+        {"month": figures["month"], "rows": rows, "trend": trend, "table": table},
     )
 
 
