@@ -453,7 +453,9 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "filters": ["request"],
-            "formatter": env.str("KINDRED_LOG_FORMAT", default="json"),
+            "formatter": env.str(
+                "KINDRED_LOG_FORMAT", default="text" if DEBUG else "json"
+            ),
         }
     },
     "root": {"handlers": ["console"], "level": env.str("KINDRED_LOG_LEVEL", "INFO")},

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from kindred.accounts.models import Profile, Stage, User, Visibility
+from kindred.analytics import demo as analytics_demo
 from kindred.collaboration import demo as collaboration_demo
 from kindred.communities import demo as communities_demo
 from kindred.core import vocabulary
@@ -597,6 +598,8 @@ def build(
             by_email, count=referral_demo.referral_count(scale), rng=rng
         )
     )
+    # A year of the relationship graph, snapshotted month by month.
+    analytics_demo.build(orgs, by_email, rng)
     return DemoResult(
         organisations=len(orgs), people=len(users), logins=[d[0] for d in DEMO_LOGINS]
     )
