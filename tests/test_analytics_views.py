@@ -333,3 +333,12 @@ def test_members_see_only_their_own_ties(client, outsider, colleague, graph):  #
 def test_no_ties_is_a_helpful_empty_state(client, outsider):
     signed_in(client, outsider)
     assert "No ties yet." in client.get(reverse("analytics:my_ties")).content.decode()
+
+
+def test_footer_links_the_public_page_only_while_on(client, steward, db):
+    link = f'href="{reverse("analytics:public")}"'
+    assert link not in client.get(reverse("organisations:list")).content.decode()
+    signed_in(client, steward)
+    client.post(reverse("analytics:public_page"), {"enabled": "1"})
+    client.logout()
+    assert link in client.get(reverse("organisations:list")).content.decode()

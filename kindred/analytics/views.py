@@ -30,6 +30,7 @@ from kindred.analytics.forms import (
     SnapshotForm,
 )
 from kindred.analytics.models import Snapshot
+from kindred.analytics.templatetags.analytics_tags import forget_public_page
 from kindred.core.errors import KindredError, NotAllowed
 from kindred.core.http import act, refuse
 from kindred.core.steward_views import steward_required
@@ -215,9 +216,14 @@ def public_page(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Choose on or off."))
         return redirect("analytics:dashboard")
     enabled = form.cleaned_data["enabled"]
+
+    def switch() -> None:
+        services.set_public_page(enabled, by=request.user)
+        forget_public_page()
+
     return act(
         request,
-        lambda: services.set_public_page(enabled, by=request.user),
+        switch,
         success=(
             _("The public ecosystem page is on.")
             if enabled
