@@ -45,7 +45,7 @@ def _restart(statuses_down, statuses_after, missing=()):
         logs={},
         load_seconds=1.0,
         added_middleware=False,
-        processes_alive=True,
+        processes_alive={"web": True, "worker": True},
     )
 
 
