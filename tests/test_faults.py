@@ -50,7 +50,7 @@ class _Writes(list):
 
     def __init__(self) -> None:
         super().__init__()
-        self.transactions: list[int | None] = []
+        self.transactions: list[object | None] = []
 
 
 @contextmanager
@@ -64,7 +64,8 @@ def failing_write(number: int | None):
         if sql.lstrip().upper().startswith(WRITES):
             writes.append(sql)
             opened = connection.atomic_blocks[depth:]
-            writes.transactions.append(id(opened[0]) if opened else None)
+            # The block itself, not its id: ids of freed blocks are reused.
+            writes.transactions.append(opened[0] if opened else None)
             if number is not None and len(writes) == number:
                 raise InjectedFault(f"fault before write {number}: {sql[:120]}")
         return execute(sql, params, many, context)
@@ -351,7 +352,9 @@ def assert_all_or_nothing(action, enqueued, capture_on_commit) -> None:
         raise _Undo
     assert len(writes) >= 2, f"only {len(writes)} write: not a case for this test"
     assert None not in writes.transactions, "a write outside any transaction"
-    assert len(set(writes.transactions)) == 1, "writes split across transactions"
+    assert len({id(t) for t in writes.transactions}) == 1, (
+        "writes split across transactions"
+    )
     assert mail.outbox == [], "email sent before the transaction committed"
     assert enqueued == [], f"tasks queued before commit: {enqueued}"
     assert differences(before, snapshot()) == []
