@@ -764,6 +764,10 @@ def _summary(result: dict[str, Any]) -> str:
     lines = [
         f"# Benchmark `load` (demo at scale {result['scale']:,})",
         "",
+        ""
+        if databases
+        else "Mixed load: not measured in this run (scenarios: "
+        f"{', '.join(SCENARIOS)}); the figures below are the restart scenario's.",
         f"locust {result['locust']['users']} users (spawn {SPAWN_RATE}/s, think time "
         f"{WAIT.replace(',', '-')} s) for {result['locust']['seconds']} s against "
         f"gunicorn ({WEB_WORKERS} workers x {WEB_THREADS} threads) plus one "
