@@ -19,10 +19,14 @@ def fresh_cache():
     """Rate-limit counters and cached values never leak from one test to the next."""
     from django.core.cache import cache
 
+    from kindred.analytics.selectors import remember_public_page
     from kindred.directory.selectors import reset_index
 
     cache.clear()
     reset_index()
+    # Every test starts with the public ecosystem page off, as a fresh database has
+    # it, without each page's footer asking the database.
+    remember_public_page(False)
     yield
 
 

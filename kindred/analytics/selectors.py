@@ -6,6 +6,7 @@ Everything shown beyond stewards suppresses counts below MIN_GROUP (None).
 
 from __future__ import annotations
 
+import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -109,6 +110,38 @@ KIND_LABELS = dict(Tie.Kind.choices)
 
 def settings() -> EcosystemSettings:
     return EcosystemSettings.load()
+
+
+#: Every page's footer asks whether the public page is on; each process reads the
+#: answer at most this often (seconds). A switch is seen at once by the process
+#: that made it and within this time by the others.
+PUBLIC_PAGE_SECONDS = 30
+_public_page: dict[str, Any] = {}
+
+
+def public_page_on() -> bool:
+    """Whether the steward has turned the public ecosystem page on (memoised)."""
+    now = time.monotonic()
+    if _public_page.get("until", 0.0) > now:
+        return bool(_public_page["on"])
+    on = bool(
+        EcosystemSettings.objects.filter(pk=1)
+        .values_list("public_page", flat=True)
+        .first()
+    )
+    remember_public_page(on, now=now)
+    return on
+
+
+def forget_public_page() -> None:
+    """Drop this process's memo (the page was just switched)."""
+    _public_page.clear()
+
+
+def remember_public_page(on: bool, *, now: float | None = None) -> None:
+    """Set this process's memo (tests start from 'off' without a query)."""
+    start = time.monotonic() if now is None else now
+    _public_page.update(on=on, until=start + PUBLIC_PAGE_SECONDS)
 
 
 def latest_snapshot() -> Snapshot | None:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from kindred.accounts.permissions import is_steward
 from kindred.algorithms import ecosystem
+from kindred.analytics import selectors as analytics_selectors
 from kindred.analytics.models import (
     EcosystemSettings,
     NodeSnapshot,
@@ -426,3 +427,4 @@ def set_public_page(enabled: bool, *, by: Any) -> None:
     settings.updated_by = by
     settings.save()
     record("analytics.public_page", actor=by, target=settings, enabled=enabled)
+    analytics_selectors.forget_public_page()

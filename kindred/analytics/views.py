@@ -30,7 +30,6 @@ from kindred.analytics.forms import (
     SnapshotForm,
 )
 from kindred.analytics.models import Snapshot
-from kindred.analytics.templatetags.analytics_tags import forget_public_page
 from kindred.core.errors import KindredError, NotAllowed
 from kindred.core.http import act, refuse
 from kindred.core.steward_views import steward_required
@@ -219,7 +218,6 @@ def public_page(request: HttpRequest) -> HttpResponse:
 
     def switch() -> None:
         services.set_public_page(enabled, by=request.user)
-        forget_public_page()
 
     return act(
         request,
