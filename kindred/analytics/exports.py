@@ -14,9 +14,9 @@ from typing import Any
 import networkx as nx
 from django.utils.translation import gettext as _
 
-from kindred.accounts.permissions import is_steward
 from kindred.analytics import selectors
 from kindred.analytics.models import Snapshot
+from kindred.analytics.permissions import steward as is_steward
 from kindred.core.audit import record
 from kindred.core.errors import KindredError, NotAllowed
 

@@ -12,7 +12,11 @@ from typing import Any
 import rules
 from django.http import Http404
 
-from kindred.accounts.permissions import is_steward
+from kindred.accounts.permissions import (
+    has_second_factor,
+    is_mfa_exempt,
+    is_steward,
+)
 from kindred.organisations import selectors as organisations
 from kindred.organisations.models import Organisation
 
@@ -21,7 +25,8 @@ MAX_ID = 2**63 - 1
 
 @rules.predicate
 def steward(user: Any) -> bool:
-    return is_steward(user)
+    """A steward who may use admin powers now: with a second factor (or exempt)."""
+    return is_steward(user) and (is_mfa_exempt(user) or has_second_factor(user))
 
 
 @rules.predicate

@@ -19,7 +19,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kindred.accounts.permissions import is_steward
 from kindred.algorithms import ecosystem
 from kindred.analytics import selectors as analytics_selectors
 from kindred.analytics.models import (
@@ -30,6 +29,7 @@ from kindred.analytics.models import (
     Snapshot,
     Tie,
 )
+from kindred.analytics.permissions import steward as is_steward
 from kindred.collaboration import selectors as collaboration
 from kindred.communities import selectors as communities
 from kindred.core.audit import record

@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kindred.accounts.models import User
-from kindred.core.errors import KindredError, NotAllowed
+from kindred.accounts.permissions import require_admin_second_factor
+from kindred.core.errors import KindredError, NotAllowed, SecondFactorRequired
 from kindred.core.http import add_error, refuse
 from kindred.core.personal_data import providers
 from kindred.privacy import selectors, services
@@ -83,14 +84,22 @@ def deleted(request: HttpRequest) -> HttpResponse:
     return render(request, "privacy/deleted.html")
 
 
-def _steward(request: HttpRequest) -> None:
+def _steward(request: HttpRequest) -> HttpResponse | None:
+    """404 for anyone but a steward; a steward without a second factor sets one up."""
     if not (request.user.is_authenticated and request.user.is_steward):
         raise Http404
+    try:
+        require_admin_second_factor(request.user)  # type: ignore[arg-type]
+    except SecondFactorRequired as error:
+        messages.warning(request, error.message)
+        return redirect("mfa_index")
+    return None
 
 
 @login_required
 def subject_requests(request: HttpRequest) -> HttpResponse:
-    _steward(request)
+    if (refusal := _steward(request)) is not None:
+        return refusal
     form = SubjectSearchForm(request.GET or None)
     people = (
         selectors.subject_candidates(form.data.get("q", "")) if form.is_valid() else []
@@ -105,14 +114,16 @@ def subject_requests(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def subject_export(request: HttpRequest, pk: int) -> HttpResponse:
-    _steward(request)
+    if (refusal := _steward(request)) is not None:
+        return refusal
     return _archive_response(request, get_object_or_404(User, pk=pk))
 
 
 @require_POST
 @login_required
 def subject_erase(request: HttpRequest, pk: int) -> HttpResponse:
-    _steward(request)
+    if (refusal := _steward(request)) is not None:
+        return refusal
     person = get_object_or_404(User, pk=pk)
     form = SubjectEraseForm(request.POST)
     if form.is_valid():
