@@ -147,3 +147,38 @@ def test_sign_up_succeeds_while_the_mail_server_is_down(
     queued = DBTaskResult.objects.get(task_path__endswith="send_email")
     assert queued.args_kwargs["args"][0]["to"] == ["new@example.com"]
     assert "confirm" in queued.args_kwargs["args"][0]["body"].lower()
+
+
+def test_worker_rides_out_a_database_outage(db, monkeypatch):
+    """A db_worker that fails because the database went away starts again after a
+    growing wait, instead of the worker process exiting (fault injected)."""
+    from django.db import InterfaceError, OperationalError
+
+    from kindred.core.management.commands import worker
+
+    runs: list[str] = []
+    waits: list[float] = []
+
+    def db_worker(name, **options):
+        runs.append(name)
+        if len(runs) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        if len(runs) == 2:
+            raise InterfaceError("connection already closed")
+
+    monkeypatch.setattr(worker, "call_command", db_worker)
+    monkeypatch.setattr(worker.time, "sleep", waits.append)
+    worker.Command().run_db_worker(1.0)
+    assert runs == ["db_worker"] * 3
+    assert waits == [1, 2]
+
+
+def test_worker_does_not_hide_other_errors(monkeypatch):
+    from kindred.core.management.commands import worker
+
+    def db_worker(name, **options):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(worker, "call_command", db_worker)
+    with pytest.raises(RuntimeError):
+        worker.Command().run_db_worker(1.0)
