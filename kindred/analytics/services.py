@@ -360,6 +360,12 @@ def take_snapshot(month: date, *, by: Any = None) -> Snapshot:
     metrics = {key: _plain(value) for key, value in result.metrics.items()}
     metrics.update(domain_metrics(month))
     ids = keys // 2
+    # Ties outlive a deleted organisation; its figures are not stored.
+    known = set(
+        organisations.organisation_names(
+            int(ids[index]) for index in result.organisations
+        )
+    )
     with transaction.atomic():
         Snapshot.objects.filter(month=month).delete()
         snapshot = Snapshot.objects.create(
@@ -373,6 +379,7 @@ def take_snapshot(month: date, *, by: Any = None) -> Snapshot:
                     metrics={k: _plain(v) for k, v in figures.items()},
                 )
                 for index, figures in result.organisations.items()
+                if int(ids[index]) in known
             ],
             batch_size=BATCH,
         )
