@@ -28,6 +28,11 @@ EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 FORBIDDEN_KEYS = frozenset(
     {"name", "email", "display_name", "first_name", "last_name", "phone", "address"}
 )
+# Keys that carry free text (a steward's reason or note, a message): it may name
+# anyone, and the audit trail is never swept on erasure, so the text stays in its
+# own table and detail only says whether there was any. Codes go under other keys.
+FREE_TEXT_KEYS = frozenset({"reason", "note", "message", "text", "comment", "body"})
+REMOVED = "[removed]"
 
 
 def canonical(
@@ -74,14 +79,19 @@ def compute_hash(entry: Any, prev_hash: str) -> str:
 
 
 def scrub(detail: dict[str, Any]) -> dict[str, Any]:
-    """Drop keys that would carry names or contact details and blank any value
-    that looks like an email address: audit detail holds ids and codes only."""
+    """Drop keys that would carry names or contact details, blank free text
+    (FREE_TEXT_KEYS: "[removed]" if there was any) and any value that looks like
+    an email address: audit detail holds ids and codes only."""
 
     def clean(value: Any) -> Any:
         if isinstance(value, str) and EMAIL.search(value):
-            return "[removed]"
+            return REMOVED
         if isinstance(value, dict):
-            return {k: clean(v) for k, v in value.items() if k not in FORBIDDEN_KEYS}
+            return {
+                k: (REMOVED if v else v) if k in FREE_TEXT_KEYS else clean(v)
+                for k, v in value.items()
+                if k not in FORBIDDEN_KEYS
+            }
         if isinstance(value, list | tuple):
             return [clean(v) for v in value]
         return value
@@ -141,6 +151,7 @@ class Verdict:
 class _Row:
     id: int
     at: datetime
+    actor_id: int | None
     actor_key: str
     action: str
     object_type: str
@@ -155,6 +166,7 @@ def _rows(chunk: int, upto: int | None) -> Iterator[_Row]:
     fields = [
         "id",
         "at",
+        "actor_id",
         "actor_key",
         "action",
         "object_type",
@@ -181,7 +193,8 @@ def _rows(chunk: int, upto: int | None) -> Iterator[_Row]:
 def verify(*, chunk: int = 5000) -> Verdict:
     """Walk the chain in id order; report the first entry whose link is broken.
 
-    Entries appended after the walk starts are left for the next run.
+    Entries appended after the walk starts are left for the next run; an entry
+    beyond the head's last id that no append recorded is reported.
     """
     head = AuditChainHead.objects.filter(pk=1).first()
     prev = GENESIS
@@ -198,6 +211,8 @@ def verify(*, chunk: int = 5000) -> Verdict:
             )
         if compute_hash(row, prev) != row.hash:
             return Verdict(False, checked, row.id, "its content was changed")
+        if row.actor_id is not None and str(row.actor_id) != row.actor_key:
+            return Verdict(False, checked, row.id, "its actor was changed")
         prev = row.hash
         last_id = row.id
         checked += 1
@@ -209,5 +224,24 @@ def verify(*, chunk: int = 5000) -> Verdict:
             checked,
             head.last_id or None,
             "the chain ends before its recorded end (entries were removed at the end)",
+        )
+    # One statement reads the head and the entries beyond it from one snapshot,
+    # so an append committing meanwhile (entry and head together) is not reported.
+    beyond = (
+        AuditEntry.objects.filter(
+            id__gt=models.Subquery(
+                AuditChainHead.objects.filter(pk=1).values("last_id")[:1]
+            )
+        )
+        .order_by("id")
+        .values_list("id", flat=True)
+        .first()
+    )
+    if beyond is not None:
+        return Verdict(
+            False,
+            checked,
+            beyond,
+            "it lies beyond the chain's recorded end (an entry was inserted)",
         )
     return Verdict(True, checked)

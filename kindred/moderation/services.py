@@ -81,7 +81,7 @@ def report_content(
         raise AlreadyReported(
             _("You already reported this; a steward will look at it soon.")
         ) from None
-    audit.record("moderation.reported", actor=by, target=obj, reason=reason)
+    audit.record("moderation.reported", actor=by, target=obj, reason_code=reason)
     stewards = User.objects.filter(is_steward=True, is_active=True).exclude(pk=by.pk)
     notify_many(
         stewards,

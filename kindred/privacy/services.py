@@ -184,7 +184,7 @@ def _erase(person: User, *, by: User | None, reason: str) -> None:
         target=person,
         person=person.pk,
         by_steward=bool(by and by.pk != person.pk),
-        reason=reason,
+        reason_code=reason,
         swept_rows=swept,
     )
     transaction.on_commit(_forget_derived_state)
