@@ -432,11 +432,6 @@ def _raw_update(sql: str, params: list) -> None:
         cursor.execute(sql, params)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="consents trigger leaves organisation_name (to whom) and "
-    "organisation_id updatable: the ledger's recipient can be rewritten",
-)
 def test_the_ledger_refuses_rewriting_to_whom(refer):
     from kindred.consents.models import ConsentRecord
 
@@ -450,11 +445,6 @@ def test_the_ledger_refuses_rewriting_to_whom(refer):
     assert ConsentRecord.objects.get().organisation_name == "Mindful Founders"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="access-log trigger leaves actor_id updatable to anyone: who viewed a "
-    "record can be rewritten (erasure only ever needs it set to NULL)",
-)
 def test_the_access_log_refuses_rewriting_who_looked(client, refer, receiver, outsider):
     from kindred.consents.models import AccessEntry
 
