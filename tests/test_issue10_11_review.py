@@ -327,12 +327,6 @@ def _an_insight(author):
 ACCENTED = "Zoë Ångström-Müller"
 
 
-@pytest.mark.xfail(
-    condition=connection.vendor == "sqlite",
-    strict=True,
-    reason="SQLite: JSON is stored with \\u escapes, so the erasure sweep's "
-    "icontains never finds a non-ASCII name in JSON columns",
-)
 def test_erasure_scrubs_a_non_ascii_name_from_json_columns(receiver):
     """Other people's stored JSON (a replayable API answer, a webhook delivery)
     that names the person: after erasure the name is gone, whatever its letters."""
@@ -549,11 +543,6 @@ def test_verify_finds_an_entry_inserted_behind_the_heads_back(chain, organisatio
     assert not audit.verify().ok
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="organisations.privacy._export puts every invitee's email address "
-    "(other people's personal data) in the inviting admin's export",
-)
 def test_an_admins_export_holds_no_invitees_address(owner, organisation):
     from kindred.organisations import services as organisations
     from kindred.privacy.selectors import build_export
@@ -564,11 +553,6 @@ def test_an_admins_export_holds_no_invitees_address(owner, organisation):
     assert "newcomer@example.org" not in exported
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="privacy.services._erase sweeps only the primary address: a second "
-    "address of the person (allauth EmailAddress) survives, e.g. in invitations",
-)
 def test_erasure_removes_the_persons_second_address_too(owner, organisation, steward):
     from allauth.account.models import EmailAddress
 

@@ -15,6 +15,7 @@ text and JSON column (docs/security.md).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -87,6 +88,45 @@ def delete_files_on_commit(storage_alias: str, names: Iterable[str]) -> None:
             storage.delete(name)
 
     transaction.on_commit(remove)
+
+
+def addresses_of(person: Any) -> list[str]:
+    """Every email address of `person`, each once: the account's and every one
+    allauth holds for them. During an erasure, the ones read before the accounts
+    provider replaced and deleted them (see kindred.privacy.services)."""
+    kept = getattr(person, "_erasure_addresses", None)
+    if kept is not None:
+        return list(kept)
+    from allauth.account.models import EmailAddress
+
+    found: dict[str, str] = {}
+    others = EmailAddress.objects.filter(user_id=person.pk).values_list(
+        "email", flat=True
+    )
+    for address in [person.email, *others]:
+        if address:
+            found.setdefault(address.lower(), address)
+    return list(found.values())
+
+
+def name_of(person: Any) -> str:
+    """The display name of `person`; during an erasure, the one read before the
+    accounts provider replaced it."""
+    kept = getattr(person, "_erasure_name", None)
+    if kept is not None:
+        return kept
+    from kindred.accounts.models import Profile
+
+    names = Profile.objects.filter(user_id=person.pk).values_list(
+        "display_name", flat=True
+    )
+    return (names.first() or "").strip()
+
+
+def json_escaped(needle: str) -> str:
+    """`needle` as it appears inside a JSON string (SQLite stores JSON with non-ASCII
+    letters as \\uXXXX escapes, so a plain search never finds them)."""
+    return json.dumps(needle)[1:-1]
 
 
 def scrub(value: Any, needles: Iterable[str], replacement: str) -> Any:

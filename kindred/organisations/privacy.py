@@ -10,7 +10,15 @@ from typing import Any
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from kindred.core.personal_data import Provider, register, rows
+from kindred.core.personal_data import Provider, addresses_of, register, rows
+
+
+def _to_any_of(person: Any) -> Q:
+    """Invitations to any of the person's addresses."""
+    addressed = Q(pk__in=[])
+    for address in addresses_of(person):
+        addressed |= Q(email__iexact=address)
+    return addressed
 
 
 def _export(person: Any) -> dict[str, Any]:
@@ -30,16 +38,16 @@ def _export(person: Any) -> dict[str, Any]:
             "joined_at",
         ),
         "invitations_to_you": rows(
-            Invitation.objects.filter(email__iexact=person.email),
+            Invitation.objects.filter(_to_any_of(person)),
             "organisation__name",
             "role",
             "status",
             "created_at",
         ),
+        # Not the invitees' addresses: those are other people's data.
         "invitations_you_sent": rows(
             Invitation.objects.filter(invited_by=person),
             "organisation__name",
-            "email",
             "role",
             "status",
             "created_at",
@@ -62,7 +70,7 @@ def _erase(person: Any) -> None:
     from kindred.organisations.models import Invitation, JoinRequest, Membership
 
     Membership.objects.filter(user=person).delete()
-    Invitation.objects.filter(email__iexact=person.email).delete()
+    Invitation.objects.filter(_to_any_of(person)).delete()
     JoinRequest.objects.filter(user=person).delete()
 
 

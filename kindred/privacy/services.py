@@ -22,7 +22,14 @@ from django.utils.translation import gettext as _
 from kindred.accounts.models import User
 from kindred.core import audit
 from kindred.core.errors import KindredError, NotAllowed
-from kindred.core.personal_data import FORMER_MEMBER, providers, scrub
+from kindred.core.personal_data import (
+    FORMER_MEMBER,
+    addresses_of,
+    json_escaped,
+    name_of,
+    providers,
+    scrub,
+)
 from kindred.privacy.selectors import build_export
 from kindred.privacy.summary import render_summary
 
@@ -140,6 +147,9 @@ def _sweep(needles: list[str], replacement: str, skip: set[str]) -> int:
         for f in fields:
             for needle in needles:
                 condition |= Q(**{f"{f.attname}__icontains": needle})
+                if isinstance(f, models.JSONField) and json_escaped(needle) != needle:
+                    # SQLite keeps non-ASCII letters (and quotes) escaped in JSON.
+                    condition |= Q(**{f"{f.attname}__icontains": json_escaped(needle)})
         for row in model._base_manager.filter(condition).values(
             "pk", *[f.attname for f in fields]
         ):
@@ -166,14 +176,22 @@ def _forget_derived_state() -> None:
 
 
 def _erase(person: User, *, by: User | None, reason: str) -> None:
-    name = person.profile.display_name if hasattr(person, "profile") else ""
-    email = person.email
+    name = name_of(person)
+    emails = addresses_of(person)
+    # The accounts provider replaces the address, deletes the others and renames
+    # the person: the providers after it read these (addresses_of, name_of).
+    person._erasure_addresses = emails  # type: ignore[attr-defined]
+    person._erasure_name = name  # type: ignore[attr-defined]
     registry = providers()
-    for provider in registry:
-        provider.erase(person)
-    needles = [email]
-    if len(name.strip()) >= MIN_SWEEP_NAME and name.strip() != FORMER_MEMBER:
-        needles.append(name.strip())
+    try:
+        for provider in registry:
+            provider.erase(person)
+    finally:
+        del person._erasure_addresses  # type: ignore[attr-defined]
+        del person._erasure_name  # type: ignore[attr-defined]
+    needles = list(emails)
+    if len(name) >= MIN_SWEEP_NAME and name != FORMER_MEMBER:
+        needles.append(name)
     skip = set(_SWEEP_SKIP)
     for provider in registry:
         skip.update(label.lower() for label in provider.append_only)

@@ -9,7 +9,15 @@ from typing import Any
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from kindred.core.personal_data import Provider, register, rows
+from kindred.core.personal_data import (
+    FORMER_MEMBER,
+    Provider,
+    addresses_of,
+    json_escaped,
+    name_of,
+    register,
+    rows,
+)
 
 
 def _export(person: Any) -> dict[str, Any]:
@@ -27,13 +35,17 @@ def _export(person: Any) -> dict[str, Any]:
 
 
 def _erase(person: Any) -> None:
-    from kindred.accounts.models import Profile
     from kindred.webhooks.models import Delivery
 
-    carrying = Q(payload__icontains=person.email)
-    name = Profile.objects.filter(user=person).values_list("display_name", flat=True)
-    if name and len(name[0]) >= 5:
-        carrying |= Q(payload__icontains=name[0])
+    needles = addresses_of(person)
+    name = name_of(person)
+    if len(name) >= 5 and name != FORMER_MEMBER:
+        needles.append(name)
+    carrying = Q(pk__in=[])
+    for needle in needles:
+        # SQLite keeps non-ASCII letters (and quotes) escaped in JSON.
+        for form in {needle, json_escaped(needle)}:
+            carrying |= Q(payload__icontains=form)
     Delivery.objects.filter(carrying).delete()
 
 
