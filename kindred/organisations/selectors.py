@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from kindred.accounts.models import User
 from kindred.organisations.models import (
@@ -172,11 +173,12 @@ def organisation_names(ids: Iterable[int]) -> dict[int, str]:
 
 
 def person_names(ids: Iterable[int]) -> dict[int, str]:
-    """Person id -> the name they show (their email when they have none)."""
+    """Person id -> the name they show ("Member #id" when they have none, never
+    their email address)."""
     return {
-        pk: name or email
-        for pk, name, email in User.objects.filter(pk__in=list(ids)).values_list(
-            "pk", "profile__display_name", "email"
+        pk: name or _("Member #%(id)s") % {"id": pk}
+        for pk, name in User.objects.filter(pk__in=list(ids)).values_list(
+            "pk", "profile__display_name"
         )
     }
 
