@@ -62,5 +62,8 @@ register(
         models=("consents.consentrecord", "consents.accessentry"),
         export=_export,
         erase=_erase,
+        # The person's own records are deleted above; the database refuses any
+        # rewrite of other people's, so the erasure sweep must leave them alone.
+        append_only=("consents.consentrecord", "consents.accessentry"),
     )
 )
