@@ -25,6 +25,9 @@ Measured in one run:
 Targets: (a) < 20 s; (d) < 60 s and < 4 GB peak RSS.
 
 `KINDRED_BENCH_SNAPSHOT=quick` runs everything at a tenth of the size.
+(e) times the analytics pages (dashboard, network, public) served from the stored
+snapshots of a demo of `KINDRED_BENCH_SNAPSHOT_PAGES_SCALE` people (1,000) against
+a hello-world view on the same gunicorn.
 """
 
 from __future__ import annotations
@@ -44,7 +47,15 @@ from typing import Any
 import numpy as np
 
 from benchmarks.bench_search import _code_version
-from benchmarks.common import ROOT, base_env, code_line, kindred, write_result
+from benchmarks.common import (
+    ROOT,
+    base_env,
+    code_line,
+    kindred,
+    measure_rps,
+    server,
+    write_result,
+)
 from kindred.algorithms.ecosystem import KINDS, Graph, snapshot_metrics
 
 QUICK = os.environ.get("KINDRED_BENCH_SNAPSHOT", "") == "quick"
@@ -519,6 +530,74 @@ def sampling_error() -> dict[str, Any]:
     return {"nodes": graph.n, "exact_seconds": round(exact_seconds, 1), "runs": rows}
 
 
+PAGES_SCALE = int(os.environ.get("KINDRED_BENCH_SNAPSHOT_PAGES_SCALE", "1000"))
+ECOSYSTEM_PAGES = {
+    "dashboard": "/ecosystem/",
+    "network": "/ecosystem/network/",
+    "public": "/ecosystem/public/",
+}
+STEWARD_SESSION_SCRIPT = """
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from kindred.accounts.models import User
+from kindred.core.middleware import start_session_clock
+user = User.objects.get(email="steward@example.org")
+TOTP.activate(user, generate_totp_secret())  # production settings: admins need it
+session = SessionStore()
+session[SESSION_KEY] = str(user.pk)
+session[BACKEND_SESSION_KEY] = "kindred.accounts.backends.ModelBackend"
+session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+start_session_clock(session)
+session.create()
+print("SESSION" + session.session_key)
+"""
+
+
+def ecosystem_pages(tmp: str) -> dict[str, Any]:
+    """(e): the analytics pages, served from stored snapshots, against hello world.
+
+    A demo of PAGES_SCALE people (with its twelve monthly snapshots) behind
+    gunicorn in production settings; requests per second of each page over the
+    same server's hello-world view, alternated three times (median).
+    """
+    import secrets
+    import statistics
+
+    db = Path(tmp) / "pages.sqlite3"
+    dev = base_env(
+        DATABASE_URL=f"sqlite:///{db}", KINDRED_DEBUG="1", KINDRED_VAR_DIR=tmp
+    )
+    kindred(["migrate", "-v0"], dev)
+    kindred(["createcachetable"], dev)
+    kindred(["demo", "--scale", str(PAGES_SCALE), "--seed", "7"], dev)
+    env = base_env(
+        DATABASE_URL=f"sqlite:///{db}",
+        KINDRED_DEBUG="0",
+        KINDRED_SECRET_KEY=secrets.token_urlsafe(50),
+        KINDRED_ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
+        KINDRED_SSL_REDIRECT="0",
+        KINDRED_URLCONF="benchmarks.urls",
+        KINDRED_VAR_DIR=tmp,
+    )
+    kindred(["collectstatic", "--noinput", "-v0"], env)
+    out = kindred(["shell", "-c", STEWARD_SESSION_SCRIPT], env).stdout
+    session = next(line[7:] for line in out.splitlines() if line.startswith("SESSION"))
+    cookie = f"sessionid={session}"
+    rounds: dict[str, list[float]] = {"hello": [], **{k: [] for k in ECOSYSTEM_PAGES}}
+    with server(env, workers=2) as port:
+        for _ in range(3):
+            for name, path in [("hello", "/bench/hello"), *ECOSYSTEM_PAGES.items()]:
+                figures = measure_rps(port, path, cookie=cookie, seconds=5)
+                if figures["errors"]:
+                    raise RuntimeError(f"{path}: {figures['errors']} failed requests")
+                rounds[name].append(figures["rps"])
+    rps = {name: statistics.median(values) for name, values in rounds.items()}
+    # Latency ratio = hello-world throughput / page throughput (same server, run).
+    ratios = {name: round(rps["hello"] / rps[name], 2) for name in ECOSYSTEM_PAGES}
+    return {"scale": PAGES_SCALE, "rps": rps, "latency_ratio_to_hello_world": ratios}
+
+
 def database_snapshot(path: Path, tmp: str) -> dict[str, Any]:
     """(d): the whole snapshot, reading 1M ties from a throwaway SQLite database."""
     services = ROOT / "kindred" / "analytics" / "services.py"
@@ -560,6 +639,8 @@ def run() -> None:
             print(f"  networkx: {theirs}")
             database = db_future.result()
             print(f"  database snapshot: {database}")
+        pages = ecosystem_pages(tmp)
+        print(f"  ecosystem pages: {pages}")
 
     # networkx / igraph in CPU seconds; over the cap, a lower bound (cap / igraph).
     ratios = {
@@ -579,6 +660,10 @@ def run() -> None:
         and taken["cpu_seconds"] < TARGET_SNAPSHOT_SECONDS,
         "snapshot_under_4gb": bool(taken)
         and taken["peak_rss_mb"] < TARGET_SNAPSHOT_RSS_MB,
+        "dashboard_under_5x_hello_world": pages["latency_ratio_to_hello_world"][
+            "dashboard"
+        ]
+        < 5,
     }
     result = {
         "code": code,
@@ -591,6 +676,7 @@ def run() -> None:
         "ratios_networkx_to_igraph": ratios,
         "sampling_error": error,
         "database": database,
+        "pages": pages,
         "targets_met": met,
     }
 
@@ -653,7 +739,15 @@ def run() -> None:
             f"{'met' if met['snapshot_under_60s'] else 'NOT met'}; < 4 GB: "
             f"{'met' if met['snapshot_under_4gb'] else 'NOT met'}."
         )
+    page_ratios = pages["latency_ratio_to_hello_world"]
     lines += [
+        "",
+        f"(e) analytics pages from stored snapshots (demo of {pages['scale']:,} "
+        "people, gunicorn, production settings), latency as a multiple of the same "
+        "server's hello-world view (throughput ratio, median of 3): "
+        + ", ".join(f"{name} {ratio}x" for name, ratio in page_ratios.items())
+        + f". Target dashboard < 5x: "
+        f"{'met' if met['dashboard_under_5x_hello_world'] else 'NOT met'}.",
         "",
         f"Machine load average at the end: {os.getloadavg()[0]:.1f} on "
         f"{os.cpu_count()} CPUs (wall times include any contention; CPU times do "

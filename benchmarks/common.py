@@ -9,6 +9,7 @@ import platform
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -43,8 +44,13 @@ def kindred(
 
 @contextmanager
 def server(env: dict[str, str], *, workers: int = 2) -> Iterator[int]:
-    """Run `kindred serve` (gunicorn) on a free loopback port until the block ends."""
+    """Run `kindred serve` (gunicorn) on a free loopback port until the block ends.
+
+    Its log (one line per request) goes to a file: a pipe nobody reads fills up
+    and blocks the workers.
+    """
     port = free_port()
+    log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (closed in finally)
     process = subprocess.Popen(
         [
             KINDRED,
@@ -59,7 +65,7 @@ def server(env: dict[str, str], *, workers: int = 2) -> Iterator[int]:
         env=env,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
     )
     try:
         deadline = time.time() + 60
@@ -72,11 +78,13 @@ def server(env: dict[str, str], *, workers: int = 2) -> Iterator[int]:
             except OSError:
                 time.sleep(0.3)
         else:
-            raise RuntimeError("the server did not start")
+            log.seek(0)
+            raise RuntimeError("the server did not start:\n" + log.read()[-2000:])
         yield port
     finally:
         process.terminate()
         process.wait(timeout=20)
+        log.close()
 
 
 def measure_rps(
