@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 from rest_framework.test import APIClient
 
 from kindred.accounts.models import Visibility
 from kindred.accounts.services import create_api_token, update_profile
 from kindred.organisations.models import Invitation, Membership, Organisation
+from tests.conftest import PASSWORD
 
 
 def api_for(user) -> APIClient:
@@ -267,9 +269,25 @@ def test_accept_invitation_through_api(owner, organisation, db):
 
 
 def session_api_for(user) -> APIClient:
+    """A browser session that has just confirmed its password."""
     client = APIClient()
     client.force_login(user)
+    client.post(
+        reverse("account_reauthenticate"), {"password": PASSWORD}, format="multipart"
+    )
     return client
+
+
+def test_a_session_must_confirm_its_password_to_create_a_token(owner):
+    from kindred.accounts.models import ApiToken
+
+    client = APIClient()
+    client.force_login(owner)
+    before = ApiToken.objects.count()
+    response = client.post("/api/v1/tokens", {"name": "cookie"}, format="json")
+    assert response.status_code == 403
+    assert "Confirm your password" in response.json()["detail"]
+    assert ApiToken.objects.count() == before
 
 
 def test_tokens_listed_created_and_revoked_through_api(owner, outsider):

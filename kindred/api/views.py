@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.internal.flows.reauthentication import (
+    did_recently_reauthenticate,  # allauth is pinned; the decorator's own check
+)
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -395,6 +398,12 @@ class TokenList(generics.ListAPIView):
             # its own expiry. New tokens come from a re-authenticated session.
             raise PermissionDenied(
                 _("Create tokens from your account settings, not with a token.")
+            )
+        if not did_recently_reauthenticate(request._request):
+            # As on the tokens page: a session that has not confirmed the password
+            # lately (a borrowed laptop, a stolen cookie) cannot mint a token.
+            raise PermissionDenied(
+                _("Confirm your password on the API tokens page, then try again.")
             )
         serializer = s.ApiTokenCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
