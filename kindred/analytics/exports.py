@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from kindred.analytics import selectors
 from kindred.analytics.models import Snapshot
-from kindred.analytics.permissions import steward as is_steward
+from kindred.analytics.permissions import can_export
 from kindred.core.audit import record
 from kindred.core.errors import KindredError, NotAllowed
 
@@ -71,7 +71,7 @@ def graph_file(snapshot: Snapshot, fmt: str, *, identifiable: bool, by: Any) -> 
     identifiable False a person's id and label are a pseudonym numbered for this
     export. An identifiable export is recorded in the audit log.
     """
-    if not is_steward(by):
+    if not can_export(by):
         raise NotAllowed(_("Only stewards can export the graph."))
     if fmt not in FORMATS:
         raise KindredError(_("Choose GEXF or GraphML."), field="format")

@@ -29,7 +29,7 @@ from kindred.analytics.models import (
     Snapshot,
     Tie,
 )
-from kindred.analytics.permissions import steward as is_steward
+from kindred.analytics.permissions import can_change_settings, can_take_snapshot
 from kindred.collaboration import selectors as collaboration
 from kindred.communities import selectors as communities
 from kindred.core.audit import record
@@ -350,7 +350,7 @@ def take_snapshot(month: date, *, by: Any = None) -> Snapshot:
     `by` None means the system (the monthly task, the command); a person must be
     a steward. Raise KindredError for a month that has not begun.
     """
-    if by is not None and not is_steward(by):
+    if by is not None and not can_take_snapshot(by):
         raise NotAllowed(_("Only stewards can take snapshots."))
     month = _check_month(month)
     started = clock.perf_counter()
@@ -427,7 +427,7 @@ def snapshot_due() -> date | None:
 @transaction.atomic
 def set_public_page(enabled: bool, *, by: Any) -> None:
     """Switch the public ecosystem page on or off; stewards only, audited."""
-    if not is_steward(by):
+    if not can_change_settings(by):
         raise NotAllowed(_("Only stewards can change the public ecosystem page."))
     settings = EcosystemSettings.load()
     settings.public_page = enabled
