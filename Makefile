@@ -7,7 +7,7 @@ ONLY ?=
 PYTEST_ARGS ?=
 export PORT
 
-.PHONY: run test test-fast bench install lint typecheck clean
+.PHONY: run test test-fast bench screenshots install lint typecheck clean
 
 install: $(VENV)/.installed
 
@@ -29,6 +29,10 @@ test-fast: install
 
 bench: install
 	$(BIN)/python -m benchmarks $(ONLY)
+
+# Retake the guides' screenshots (docs/screenshots/) from the browser tests.
+screenshots: install
+	KINDRED_SCREENSHOTS=1 DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -q -p no:randomly tests/browser/test_journey.py tests/browser/test_guide_screenshots.py
 
 lint: install
 	$(BIN)/ruff check .

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -57,3 +58,21 @@ def first_link(text: str) -> str:
     match = re.search(r"https?://\S+", text)
     assert match, text
     return match.group(0)
+
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def screenshot(page, name: str) -> None:
+    """Save the page as it is now to docs/screenshots/<name>.png for the guides.
+
+    Only when KINDRED_SCREENSHOTS is set (`make screenshots`), so an ordinary test
+    run leaves the working tree alone; the page is axe-checked either way by the
+    test that calls this. Names are kebab-case, role first:
+    "entrepreneur-home", "steward-dashboard".
+    """
+    assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", name), name
+    if not os.environ.get("KINDRED_SCREENSHOTS"):
+        return
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
