@@ -16,6 +16,9 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+            # Under pytest-xdist (`--dist loadgroup`, as `make test` runs it) every
+            # browser test goes to one worker, so one Chromium serves them all.
+            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 @pytest.fixture(scope="session")
