@@ -67,6 +67,61 @@ def test_dashboard_without_snapshots_says_what_to_do(client, steward):
     assert "No snapshot has been taken yet." in response.content.decode()
 
 
+def test_dashboard_shows_the_programmes_outcome_summaries(client, steward, db):
+    from django.utils import timezone
+
+    Snapshot.objects.create(
+        month=LAST_MONTH,
+        taken_at=timezone.now(),
+        metrics={
+            "ties": 3,
+            "programme_outcomes": [
+                {
+                    "programme": "Founder Wellbeing",
+                    "cohort": "Autumn",
+                    "enrolled": 6,
+                    "shown": True,
+                    "scales": [
+                        {
+                            "scale": "Wellbeing",
+                            "n": 6,
+                            "mean_change": 0.75,
+                            "higher_is_better": True,
+                        },
+                        {
+                            "scale": "Stress",
+                            "n": None,
+                            "mean_change": None,
+                            "higher_is_better": False,
+                        },
+                    ],
+                },
+                {
+                    "programme": "Founder Wellbeing",
+                    "cohort": "Tiny",
+                    "enrolled": None,
+                    "shown": False,
+                    "scales": [],
+                },
+            ],
+        },
+    )
+    signed_in(client, steward)
+    html = client.get(reverse("analytics:dashboard")).content.decode()
+    table = html[html.index('id="programme-outcomes"') :]
+    table = table[: table.index("</table>")]
+    assert "Founder Wellbeing: Autumn" in table and "+0.75" in table
+    assert "Stress" in table and "not shown" in table
+    assert "Founder Wellbeing: Tiny" in table and "fewer than 5" in table
+
+
+def test_dashboard_says_when_no_cohort_has_outcomes(client, steward, snapshot):
+    signed_in(client, steward)
+    html = client.get(reverse("analytics:dashboard")).content.decode()
+    assert 'id="programme-outcomes"' not in html
+    assert "No programme cohort had started by the end of this month." in html
+
+
 def test_dashboard_picks_a_month_and_refuses_bad_ones(client, steward, snapshot):
     signed_in(client, steward)
     url = reverse("analytics:dashboard")

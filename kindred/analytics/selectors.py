@@ -255,6 +255,38 @@ def month_story(snapshot: Snapshot) -> list[str]:
     return story(snapshot, _previous(snapshot))
 
 
+def programme_outcomes(snapshot: Snapshot) -> list[dict[str, Any]]:
+    """The programmes' outcome summaries the snapshot stored, ready to show.
+
+    One row per cohort, with each scale's mean change from entry to exit as a
+    signed text ("+0.75"); a scale whose figures are hidden (fewer than five
+    people answered both) has None for its count and change.
+    """
+    rows = []
+    for summary in snapshot.metrics.get("programme_outcomes") or []:
+        scales = []
+        for scale in summary.get("scales") or []:
+            change = scale.get("mean_change")
+            shown = scale.get("n") is not None and change is not None
+            scales.append(
+                {
+                    "scale": scale.get("scale", ""),
+                    "n": scale.get("n") if shown else None,
+                    "change": f"{change:+.2f}" if shown else None,
+                    "higher_is_better": scale.get("higher_is_better", True),
+                }
+            )
+        rows.append(
+            {
+                "programme": summary.get("programme", ""),
+                "cohort": summary.get("cohort", ""),
+                "enrolled": summary.get("enrolled"),
+                "scales": scales,
+            }
+        )
+    return rows
+
+
 def _key(node_type: str, node_id: int) -> str:
     return f"{node_type}{node_id}"
 

@@ -168,6 +168,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "snapshots": list(reversed(taken)),
             "headline": _headline(snapshot, previous) if snapshot else [],
             "story": story,
+            "outcomes": selectors.programme_outcomes(snapshot) if snapshot else [],
             "charts": charts,
             "chart_data": {c["key"]: c["data"] | {"label": c["label"]} for c in charts},
             "snapshot_form": SnapshotForm(initial={"month": _month_text(today)}),
