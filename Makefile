@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 ONLY ?=
+# make run DEMO=0: a new ecosystem without the demo (docs/first-hour.md).
+DEMO ?= 1
 PYTEST_ARGS ?=
 export PORT
 
@@ -19,7 +21,7 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	@touch $@
 
 run: install
-	@bash scripts/run.sh
+	@KINDRED_DEMO=$(DEMO) bash scripts/run.sh
 
 test: install
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest $(PYTEST_ARGS)

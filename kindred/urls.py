@@ -35,6 +35,7 @@ urlpatterns = [
     path("ecosystem/", include("kindred.analytics.urls")),
     path("hsds/", include("kindred.directory.hsds_urls")),
     path("steward/", include("kindred.core.steward_urls")),
+    path("launch/", include("kindred.launch.urls")),
     path("api/v1/", include("kindred.api.urls")),
 ]
 

@@ -7,7 +7,16 @@ from django.http import HttpRequest
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
-        return bool(getattr(settings, "KINDRED_SIGNUP_OPEN", True))
+        """Closed by KINDRED_SIGNUP_OPEN=0, or while a launch keeps the doors shut
+        (except to people following an invitation to an organisation)."""
+        from kindred.launch.selectors import invited_signup, state
+
+        if not getattr(settings, "KINDRED_SIGNUP_OPEN", True):
+            return False
+        if state().doors_open:
+            return True
+        following = request.POST.get("next") or request.GET.get("next") or ""
+        return invited_signup(following)
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """Send account emails (verification, password reset) through the worker.

@@ -426,3 +426,71 @@ def save_directory_organisation(
     validate_model(organisation, exclude=["logo", "slug"])
     organisation.save()
     return organisation
+
+
+@transaction.atomic
+def invite_admins(
+    wanted: Iterable[tuple[Organisation, str]], *, by: User | None
+) -> list[str]:
+    """Invite each address as an admin of its organisation, in bulk.
+
+    Steward only (`by=None` is the operator at the command line). An address
+    that is already a member ("member") or has a pending invitation ("pending")
+    is left alone, so the same list can be sent again safely; the others are
+    invited ("invited"), audited, and emailed once the transaction commits.
+    Return one of those words per pair, in order.
+    """
+    if by is not None:
+        require_steward(by)
+    outcomes = []
+    for organisation, address in wanted:
+        email = address.strip().lower()
+        if Membership.objects.filter(
+            organisation=organisation, user__email__iexact=email
+        ).exists():
+            outcomes.append("member")
+            continue
+        if Invitation.objects.filter(
+            organisation=organisation,
+            email__iexact=email,
+            status=Invitation.Status.PENDING,
+            expires_at__gt=timezone.now(),
+        ).exists():
+            outcomes.append("pending")
+            continue
+        invitation = Invitation(
+            organisation=organisation,
+            email=email,
+            role=Role.ADMIN,
+            invited_by=by,
+            expires_at=timezone.now() + timezone.timedelta(days=14),
+        )
+        validate_model(invitation)
+        invitation.save()
+        audit.record(
+            "invitation.sent", actor=by, target=invitation, email=email, role=Role.ADMIN
+        )
+        path = reverse("organisations:invitation", args=[invitation.token])
+        invitee = User.objects.filter(email__iexact=email, is_active=True).first()
+        if invitee is not None:
+            notify(
+                invitee,
+                kind="organisation.invited",
+                actor=by,
+                message=_("You are invited to run %(org)s as an admin.")
+                % {"org": organisation},
+                url=path,
+            )
+        else:
+            send_after_commit(
+                to=email,
+                subject=_("You are invited to join %(org)s") % {"org": organisation},
+                template="organisations/email/invitation",
+                context={
+                    "invitation": invitation,
+                    "inviter": by or _("The steward"),
+                    "path": path,
+                },
+            )
+        outcomes.append("invited")
+    return outcomes
