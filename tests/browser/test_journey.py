@@ -567,6 +567,8 @@ def step_9_shared_success_story(page: Page, site: str, eco) -> None:
     page.get_by_label("Show my name with the story").check()
     page.get_by_role("button", name="Approve and publish").click()
     expect(page.get_by_text("The story is published.")).to_be_visible()
+    for organisation in eco["organisations"]:
+        expect(page.get_by_role("link", name=organisation.name).first).to_be_visible()
     assert_accessible(page)
     screenshot(page, "journey-9-success-story")
 
