@@ -181,3 +181,129 @@ def build(
         ],
         ignore_conflicts=True,
     )
+
+
+# (proposer, partner, month of the history it was agreed in (0 = a year ago),
+# status): few a year ago, more lately; one proposal waits for Mindful Founders.
+HISTORY_PARTNERSHIPS = [
+    (11, 8, 0, Partnership.Status.ENDED),
+    (4, 7, 1, Partnership.Status.ACTIVE),
+    (6, 3, 3, Partnership.Status.ACTIVE),
+    (8, 1, 5, Partnership.Status.ACTIVE),
+    (9, 4, 6, Partnership.Status.ACTIVE),
+    (10, 11, 7, Partnership.Status.ACTIVE),
+    (2, 8, 8, Partnership.Status.ACTIVE),
+    (5, 3, 9, Partnership.Status.ACTIVE),
+    (0, 9, 10, Partnership.Status.ACTIVE),
+    (2, 10, 11, Partnership.Status.ACTIVE),
+    (7, 1, 12, Partnership.Status.PROPOSED),
+]
+
+HISTORY_STORIES = [
+    # title, body, author index, months ago published, credits (index, role)
+    (
+        "A guest house goes green and saves money",
+        "A family-run guest house cut its energy bills by a third with a "
+        "**Green Business Partnership** audit and a small Riverside loan for "
+        "insulation and heat pumps.",
+        10,
+        8,
+        [(10, "ran the energy audit"), (3, "lent the money for insulation")],
+    ),
+    (
+        "A first export order to France",
+        "A small food producer shipped its first pallet to Lyon. The Chamber "
+        "issued the paperwork, Export Northshire found the buyer and the Growth "
+        "Hub helped with pricing for export.",
+        9,
+        5,
+        [
+            (9, "found the buyer"),
+            (4, "issued the export documents"),
+            (0, "helped price for export"),
+        ],
+    ),
+]
+
+
+def history(
+    orgs: list[Organisation], people: dict[str, User], rng: random.Random
+) -> int:
+    """Backdate a year of partnerships and two older stories, and leave a
+    partnership proposal and a draft story waiting for Mindful Founders' admin.
+    Return how many partnerships were added."""
+    from kindred.core.demo import moment_in, past_months
+
+    if len(orgs) < 12:
+        return 0
+    months = past_months()
+    now = timezone.now()
+    lead = people.get("programme.lead@example.org")
+    rows = []
+    for a, b, month, status in HISTORY_PARTNERSHIPS:
+        _growth, start, end = months[month]
+        proposed = moment_in(rng, start, end)
+        answered = (
+            None
+            if status == Partnership.Status.PROPOSED
+            else min(now, proposed + timedelta(days=rng.randint(2, 12)))
+        )
+        rows.append(
+            Partnership(
+                proposer=orgs[a],
+                partner=orgs[b],
+                description=f"{orgs[a].name} and {orgs[b].name} refer founders to "
+                "each other and run a joint clinic each quarter.",
+                status=status,
+                created_at=proposed,
+                answered_at=answered,
+                ended_at=(
+                    min(now, answered + timedelta(days=120))
+                    if status == Partnership.Status.ENDED and answered
+                    else None
+                ),
+            )
+        )
+    Partnership.objects.bulk_create(rows)
+    for title, body, author, months_ago, credits in HISTORY_STORIES:
+        _growth, start, end = months[len(months) - 1 - months_ago]
+        published = moment_in(rng, start, end)
+        story = SuccessStory.objects.create(
+            title=title,
+            body=body,
+            status=SuccessStory.Status.PUBLISHED,
+            source=SuccessStory.Source.MANUAL,
+            author_organisation=orgs[author],
+            created_at=published - timedelta(days=6),
+            published_at=published,
+        )
+        StoryCredit.objects.bulk_create(
+            [
+                StoryCredit(story=story, organisation=orgs[i], role=role, position=n)
+                for n, (i, role) in enumerate(credits)
+            ]
+        )
+    draft = SuccessStory.objects.create(
+        title="Eight founders, one calmer spring",
+        body="The spring cohort of the Founder Wellbeing Programme finished with "
+        "lower stress scores and a peer circle that still meets.",
+        status=SuccessStory.Status.DRAFT,
+        source=SuccessStory.Source.MANUAL,
+        author_organisation=orgs[MINDFUL_FOUNDERS],
+        created_by=lead,
+        created_at=now - timedelta(days=3),
+    )
+    StoryCredit.objects.bulk_create(
+        [
+            StoryCredit(
+                story=draft,
+                organisation=orgs[MINDFUL_FOUNDERS],
+                role="ran the programme",
+                position=0,
+            ),
+            StoryCredit(
+                story=draft, organisation=orgs[GROWTH_HUB], role="referred", position=1
+            ),
+        ]
+    )
+    return len(rows)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
@@ -31,6 +32,7 @@ from kindred.mentoring import demo as mentoring_demo
 from kindred.moderation import demo as moderation_demo
 from kindred.networking import demo as networking_demo
 from kindred.notifications.services import notify
+from kindred.organisations import selectors as organisation_selectors
 from kindred.organisations.models import (
     Invitation,
     JoinRequest,
@@ -304,6 +306,86 @@ def _visibility(rng: random.Random) -> str:
 
 def service_count(scale: int) -> int:
     return max(60, scale * 2 // 5)
+
+
+HISTORY_MONTHS = 12
+
+
+def past_months(months: int = HISTORY_MONTHS) -> list[tuple[float, date, date]]:
+    """(growth, first day, first day of the next month) for each of the last
+    `months` whole months, oldest first, then the current month so far; growth
+    runs from 0 a year ago to 1 now, so the history can grow busier."""
+    today = timezone.localdate()
+    first = today.replace(day=1)
+    starts = [first]
+    for _step in range(months):
+        starts.insert(0, (starts[0] - timedelta(days=1)).replace(day=1))
+    spans = []
+    for index, start in enumerate(starts):
+        end = starts[index + 1] if index + 1 < len(starts) else today
+        spans.append((index / months, start, end))
+    return spans
+
+
+def moment_in(rng: random.Random, start: date, end: date) -> datetime:
+    """A time of day between 8:00 and 19:00 on a day in [start, end), never in
+    the future."""
+    days = max(1, (end - start).days)
+    day = start + timedelta(days=rng.randrange(days))
+    at = timezone.make_aware(
+        datetime.combine(day, time(rng.randint(8, 18), rng.randint(0, 59)))
+    )
+    return min(at, timezone.now() - timedelta(minutes=rng.randint(5, 600)))
+
+
+class Cast:
+    """The generated people who act out the year's history: a fixed-size sample
+    whatever the scale, with each one's primary organisation (None for none)."""
+
+    def __init__(self, people: list[User], organisation_of: dict[int, int]) -> None:
+        self.people = people
+        self.organisation_of = {p.pk: organisation_of.get(p.pk) for p in people}
+        self.by_organisation: dict[int | None, list[User]] = {}
+        for person in people:
+            self.by_organisation.setdefault(self.organisation_of[person.pk], []).append(
+                person
+            )
+        self.staff = [p for p in people if self.organisation_of[p.pk] is not None]
+
+    def someone(self, rng: random.Random) -> User:
+        return rng.choice(self.people)
+
+    def partner(self, rng: random.Random, person: User, *, cross_share: float) -> User:
+        """Someone else: from another organisation with probability
+        `cross_share`, otherwise from the person's own when it has others."""
+        own = self.organisation_of[person.pk]
+        pool = self.staff or self.people
+        if rng.random() >= cross_share and own is not None:
+            same = [p for p in self.by_organisation.get(own, []) if p != person]
+            if same:
+                return rng.choice(same)
+        for _attempt in range(20):
+            other = rng.choice(pool)
+            if other != person and (
+                own is None or self.organisation_of[other.pk] != own
+            ):
+                return other
+        return next(p for p in self.people if p != person)
+
+    def is_cross(self, a: User, b: User) -> bool:
+        own = self.organisation_of[a.pk]
+        return own is None or own != self.organisation_of[b.pk]
+
+
+def cast_of(people: dict[str, User], rng: random.Random, size: int = 400) -> Cast:
+    """Pick the history's cast from the generated demo people."""
+    generated = sorted(
+        (u for email, u in people.items() if email.endswith("@demo.example.org")),
+        key=lambda u: u.pk,
+    )
+    if len(generated) > size:
+        generated = sorted(rng.sample(generated, size), key=lambda u: u.pk)
+    return Cast(generated, organisation_selectors.primary_organisations())
 
 
 @transaction.atomic
@@ -598,7 +680,19 @@ def build(
             by_email, count=referral_demo.referral_count(scale), rng=rng
         )
     )
-    # A year of the relationship graph, snapshotted month by month.
+    # A year of history behind today's picture: the ecosystem grows busier and
+    # better connected month by month (referrals above already span the year).
+    history_rng = random.Random(seed * 7919 + 12)
+    cast = cast_of(by_email, history_rng)
+    if len(cast.people) >= 20:
+        collaboration_demo.history(orgs, by_email, history_rng)
+        events_demo.history(orgs, cast, history_rng)
+        peerhelp_demo.history(cast, history_rng)
+        mentoring_demo.history(orgs, by_email, cast, history_rng)
+        learning_demo.history(orgs, cast, history_rng)
+        programmes_demo.history(orgs, by_email, history_rng)
+        networking_demo.history(cast, history_rng)
+    # The relationship graph collected from that history, snapshotted monthly.
     analytics_demo.build(orgs, by_email, rng)
     return DemoResult(
         organisations=len(orgs), people=len(users), logins=[d[0] for d in DEMO_LOGINS]

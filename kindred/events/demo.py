@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
@@ -27,6 +28,9 @@ from kindred.events.models import (
     Registration,
 )
 from kindred.organisations.models import Organisation
+
+if TYPE_CHECKING:
+    from kindred.core.demo import Cast
 
 ZONE = "Europe/London"
 
@@ -52,6 +56,7 @@ def _event(
     topics: list[Topic] | None = None,
     series: EventSeries | None = None,
     status: str = Event.Status.SCHEDULED,
+    created_at: datetime | None = None,
 ) -> Event:
     if group is not None:
         host_kind = Event.HostKind.GROUP
@@ -76,6 +81,7 @@ def _event(
         status=status,
         created_by=person,
         cancelled_at=timezone.now() if status == Event.Status.CANCELLED else None,
+        created_at=created_at or timezone.now(),
     )
     EventHost.objects.bulk_create(
         [
@@ -380,3 +386,60 @@ def bulk_upcoming(
         )
         made += len(created)
     return made
+
+
+def history(orgs: list[Organisation], cast: Cast, rng: random.Random) -> int:
+    """Backdate a year of the Chamber's monthly founders' breakfast, co-hosted
+    with a different organisation each time: a few more people came each month
+    and met people from other organisations there. Return how many were held."""
+    from kindred.core.demo import past_months
+
+    if len(orgs) < 8:
+        return 0
+    chamber = orgs[4]
+    partners = [o for o in orgs[:12] if o.pk != chamber.pk]
+    topics = list(
+        Topic.objects.filter(slug__in=["networking", "partnerships-and-collaboration"])
+    )
+    held = 0
+    registrations = []
+    for growth, start, end in past_months()[:-1]:
+        day = start + timedelta(days=min(9, (end - start).days - 1))
+        starts_at = recurrence.to_utc(datetime.combine(day, time(8, 0)), ZONE)
+        if starts_at >= timezone.now():
+            continue
+        co_host = partners[held % len(partners)]
+        event = _event(
+            f"Founders' breakfast: {day:%B %Y}",
+            description="Coffee, pastries and an hour to meet other founders and "
+            "the people who support them. Hosted by the Chamber with a partner "
+            "organisation each month.",
+            format=Event.Format.IN_PERSON,
+            starts_at=starts_at,
+            hours=1.5,
+            location="Northshire Chamber of Commerce, Market Street",
+            hosts=[chamber, co_host],
+            capacity=40,
+            topics=topics,
+            created_at=starts_at - timedelta(days=21),
+        )
+        held += 1
+        guests = rng.sample(cast.people, min(len(cast.people), 5 + round(9 * growth)))
+        for index, guest in enumerate(guests):
+            registered = starts_at - timedelta(days=rng.randint(1, 20))
+            registrations.append(
+                Registration(
+                    event=event,
+                    user=guest,
+                    status=Registration.Status.REGISTERED,
+                    attendance=(
+                        Registration.Attendance.NO_SHOW
+                        if rng.random() < 0.25 - 0.1 * growth
+                        else Registration.Attendance.ATTENDED
+                    ),
+                    queued_at=registered + timedelta(seconds=index),
+                    created_at=registered,
+                )
+            )
+    Registration.objects.bulk_create(registrations)
+    return held

@@ -6,12 +6,25 @@ several learners, one of them certified. Certificates' PDFs are drawn on downloa
 from __future__ import annotations
 
 import random
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from django.utils import timezone
 
 from kindred.accounts.models import User
 from kindred.learning import services
-from kindred.learning.models import Course, Lesson
+from kindred.learning.models import (
+    Certificate,
+    Course,
+    Enrolment,
+    Lesson,
+    LessonProgress,
+)
 from kindred.learning.services import QuestionInput
 from kindred.organisations.models import Membership, Organisation, Role
+
+if TYPE_CHECKING:
+    from kindred.core.demo import Cast
 
 RESILIENCE = [
     (
@@ -196,3 +209,87 @@ def build(
         for lesson in lessons[:reached]:
             services.open_lesson(lesson, by=learner)
             services.complete_lesson(lesson, by=learner)
+
+
+def history(orgs: list[Organisation], cast: Cast, rng: random.Random) -> int:
+    """Backdate a year of learners on "Selling with confidence": a few each month,
+    more as the year goes on, most finishing (with their certificate) within a
+    few weeks. Return how many completed."""
+    from kindred.core.demo import moment_in, past_months
+
+    course = (
+        Course.objects.filter(title="Selling with confidence")
+        .select_related("organisation")
+        .first()
+    )
+    if course is None:
+        return 0
+    lessons = list(
+        Lesson.objects.filter(module__course=course).order_by(
+            "module__position", "position", "pk"
+        )
+    )
+    taken = set(course.enrolments.values_list("user_id", flat=True))
+    learners = [p for p in cast.people if p.pk not in taken]
+    rng.shuffle(learners)
+    queue = iter(learners)
+    now = timezone.now()
+    plans = []
+    for growth, start, end in past_months():
+        for _n in range(2 + round(4 * growth)):
+            learner = next(queue, None)
+            if learner is None:
+                break
+            enrolled = moment_in(rng, start, end)
+            finished = enrolled + timedelta(days=rng.randint(5, 30))
+            completes = finished < now and rng.random() < 0.55 + 0.35 * growth
+            plans.append((learner, enrolled, finished if completes else None))
+    enrolments = Enrolment.objects.bulk_create(
+        [
+            Enrolment(
+                course=course,
+                user=learner,
+                status=Enrolment.Status.ACTIVE,
+                enrolled_by=learner,
+                created_at=enrolled,
+                completed_at=finished,
+            )
+            for learner, enrolled, finished in plans
+        ]
+    )
+    progress = []
+    for enrolment, (_learner, enrolled, finished) in zip(
+        enrolments, plans, strict=True
+    ):
+        reached = len(lessons) if finished else rng.randint(0, len(lessons) - 1)
+        step = ((finished or now) - enrolled) / max(1, len(lessons))
+        progress += [
+            LessonProgress(
+                enrolment=enrolment,
+                lesson=lesson,
+                reached_at=enrolled + step * index,
+                completed_at=enrolled + step * (index + 1),
+            )
+            for index, lesson in enumerate(lessons[:reached])
+        ]
+    LessonProgress.objects.bulk_create(progress)
+    completed = [
+        (enrolment, learner, finished)
+        for enrolment, (learner, _enrolled, finished) in zip(
+            enrolments, plans, strict=True
+        )
+        if finished is not None
+    ]
+    Certificate.objects.bulk_create(
+        [
+            Certificate(
+                enrolment=enrolment,
+                learner_name=str(learner)[:200],
+                course_title=course.title,
+                organisation_name=course.organisation.name[:200],
+                issued_at=finished,
+            )
+            for enrolment, learner, finished in completed
+        ]
+    )
+    return len(completed)

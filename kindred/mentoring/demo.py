@@ -7,15 +7,26 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
 from kindred.accounts.models import Stage, User
 from kindred.core.models import Region, Sector, Topic
+from kindred.core.video import room_url
 from kindred.mentoring import selectors, services
-from kindred.mentoring.models import SLOTS, Application, MentoringProgramme, Pair
+from kindred.mentoring.models import (
+    SLOTS,
+    Application,
+    MentoringProgramme,
+    Pair,
+    Session,
+)
 from kindred.mentoring.services import ApplicationInput, ProgrammeInput
 from kindred.organisations.models import Organisation
+
+if TYPE_CHECKING:
+    from kindred.core.demo import Cast
 
 UNIVERSITY = "University of Northshire Enterprise"
 GROWTH_HUB = "Northshire Growth Hub"
@@ -222,3 +233,124 @@ def build(
                 mentors=allowed[:2],
                 message="I would value your experience with pricing.",
             )
+
+
+def history(
+    orgs: list[Organisation],
+    people: dict[str, User],
+    cast: Cast,
+    rng: random.Random,
+) -> int:
+    """A year-long programme of the University, now closed: mentees applied month
+    by month, most were matched within weeks to a mentor from another
+    organisation (more of them as the year went on), and pairs met most months
+    for six months. Return how many pairs were matched."""
+    from kindred.core.demo import moment_in, past_months
+
+    university = next((o for o in orgs if o.name == UNIVERSITY), None)
+    organiser = people.get("mentor@example.org")
+    if university is None or organiser is None or len(cast.people) < 20:
+        return 0
+    months = past_months()
+    now = timezone.now()
+    programme = MentoringProgramme.objects.create(
+        organisation=university,
+        created_by=organiser,
+        title="Founder mentoring: the past year",
+        purpose="A year of rolling one-to-one mentoring, matched every month. "
+        "Closed; the spring programme follows on from it.",
+        starts_on=months[0][1],
+        ends_on=months[-1][1] - timedelta(days=1),
+        status=MentoringProgramme.Status.CLOSED,
+        check_in_weeks=4,
+        created_at=moment_in(rng, months[0][1], months[0][1] + timedelta(days=5)),
+        updated_at=now,
+    )
+    pool = list(cast.people)
+    rng.shuffle(pool)
+    mentors = pool[:8]
+    mentees = pool[8:44]
+    applications = [
+        Application(
+            programme=programme,
+            user=user,
+            side=Application.Side.MENTOR,
+            answers=["To give back what others gave me."],
+            stages=[Stage.START_UP, Stage.GROWING],
+            languages=["en"],
+            availability=rng.sample(SLOTS, k=3),
+            experience_years=rng.randint(5, 25),
+            capacity=3,
+            created_at=programme.created_at,
+        )
+        for user in mentors
+    ]
+    joined: list[tuple[User, float, date, date]] = []
+    queue = iter(mentees)
+    for growth, start, end in months[:-2]:
+        for _n in range(1 + round(2 * growth)):
+            user = next(queue, None)
+            if user is not None:
+                joined.append((user, growth, start, end))
+    applications += [
+        Application(
+            programme=programme,
+            user=user,
+            side=Application.Side.MENTEE,
+            answers=["A second pair of eyes on my plans."],
+            stages=[Stage.START_UP],
+            languages=["en"],
+            availability=rng.sample(SLOTS, k=3),
+            created_at=moment_in(rng, start, end),
+        )
+        for user, _growth, start, end in joined
+    ]
+    made = Application.objects.bulk_create(applications)
+    mentor_apps, mentee_apps = made[: len(mentors)], made[len(mentors) :]
+    pairs, plans = [], []
+    for application, (user, growth, _start, _end) in zip(
+        mentee_apps, joined, strict=True
+    ):
+        if rng.random() > 0.6 + 0.35 * growth:
+            continue  # not matched: the match rate improves over the year
+        cross = [m for m in mentor_apps if cast.is_cross(user, m.user)] or mentor_apps
+        mentor = rng.choice(cross)
+        matched = min(
+            now - timedelta(days=1),
+            application.created_at + timedelta(days=rng.randint(7, 24)),
+        )
+        closes = matched + timedelta(days=182)
+        pairs.append(
+            Pair(
+                programme=programme,
+                mentee=application,
+                mentor=mentor,
+                status=Pair.Status.CLOSED,
+                source=Pair.Source.OPTIMISER,
+                score=round(rng.uniform(0.5, 0.95), 3),
+                matched_at=matched,
+                closed_at=min(closes, now - timedelta(hours=1)),
+                created_at=matched,
+            )
+        )
+        plans.append(growth)
+    pairs = Pair.objects.bulk_create(pairs)
+    sessions = []
+    for pair, growth in zip(pairs, plans, strict=True):
+        at = pair.matched_at + timedelta(days=rng.randint(3, 10))
+        while at < pair.closed_at:
+            if rng.random() < 0.65 + 0.3 * growth:
+                sessions.append(
+                    Session(
+                        pair=pair,
+                        starts_at=at,
+                        duration_minutes=60,
+                        summary="A monthly catch-up.",
+                        room_url=room_url("mentoring"),
+                        logged_by=pair.mentor.user,
+                        created_at=at,
+                    )
+                )
+            at += timedelta(days=rng.randint(26, 34))
+    Session.objects.bulk_create(sessions)
+    return len(pairs)

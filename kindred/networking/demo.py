@@ -7,16 +7,21 @@ programme."""
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
 from kindred.accounts.models import User
 from kindred.communities.models import Group
 from kindred.communities.models import Membership as GroupMembership
+from kindred.core.video import room_url
 from kindred.networking import services
-from kindred.networking.models import Introduction, Member, Programme
+from kindred.networking.models import Introduction, Member, Programme, Round
 from kindred.organisations.models import Organisation
+
+if TYPE_CHECKING:
+    from kindred.core.demo import Cast
 
 
 def build(
@@ -128,3 +133,79 @@ def _group_programme(steward: User, rng: random.Random) -> None:
     ).select_related("user"):
         if rng.random() < 0.8:
             services.opt_in(programme, by=membership.user)
+
+
+def history(cast: Cast, rng: random.Random) -> int:
+    """Backdate the random coffee's earlier monthly rounds: a handful of
+    introductions a year ago, more each month, more of them across
+    organisations and more of them met. Return how many rounds were added."""
+    from kindred.core.demo import past_months
+
+    programme = Programme.objects.filter(name="Northshire random coffee").first()
+    if programme is None or len(cast.people) < 4:
+        return 0
+    ran = set(programme.rounds.values_list("round_on", flat=True))
+    added = 0
+    for growth, start, end in past_months()[:-1]:
+        round_on = start + timedelta(days=4)
+        if any(start <= day < end for day in ran):
+            continue
+        at = timezone.make_aware(datetime.combine(round_on, time(9, 0)))
+        pairs: list[tuple[User, User]] = []
+        placed: set[int] = set()
+        for _n in range(3 + round(6 * growth)):
+            for _attempt in range(10):  # nobody twice in one round
+                a = cast.someone(rng)
+                b = cast.partner(rng, a, cross_share=0.4 + 0.5 * growth)
+                if a.pk not in placed and b.pk not in placed:
+                    pairs.append((a, b))
+                    placed |= {a.pk, b.pk}
+                    break
+        round_ = Round.objects.create(
+            programme=programme,
+            round_on=round_on,
+            ran_at=at,
+            participants=2 * len(pairs),
+            introductions_made=len(pairs),
+            method="pairing",
+            asked_at=at + timedelta(days=14),
+        )
+        met = [rng.random() < 0.55 + 0.35 * growth for _pair in pairs]
+        introductions = Introduction.objects.bulk_create(
+            [
+                Introduction(
+                    round=round_,
+                    status=Introduction.Status.MET
+                    if did
+                    else Introduction.Status.NOT_MET,
+                    features={"different_organisations": cast.is_cross(a, b)},
+                    video_url=room_url(programme.name),
+                    chosen_time=at + timedelta(days=rng.randint(2, 10))
+                    if did
+                    else None,
+                    chosen_by=a if did else None,
+                    created_at=at,
+                    met_at=at + timedelta(days=rng.randint(2, 10)) if did else None,
+                )
+                for (a, b), did in zip(pairs, met, strict=True)
+            ]
+        )
+        Member.objects.bulk_create(
+            [
+                Member(
+                    introduction=introduction,
+                    user=person,
+                    organisation_id_then=cast.organisation_of[person.pk],
+                    did_meet=did,
+                    rating=rng.randint(3, 5) if did else None,
+                    stay_in_touch=rng.random() < 0.6 if did else None,
+                    answered_at=at + timedelta(days=15),
+                )
+                for introduction, pair, did in zip(
+                    introductions, pairs, met, strict=True
+                )
+                for person in pair
+            ]
+        )
+        added += 1
+    return added

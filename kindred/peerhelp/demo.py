@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import random
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
@@ -16,6 +17,9 @@ from kindred.communities.models import Membership as GroupMembership
 from kindred.core.models import Topic
 from kindred.organisations.models import Organisation
 from kindred.peerhelp.models import Ask, Offer, Response, Thanks
+
+if TYPE_CHECKING:
+    from kindred.core.demo import Cast
 
 logger = logging.getLogger("kindred.peerhelp")
 
@@ -264,3 +268,119 @@ def build(
         invite_helpers(founders_ask)
     except Exception:  # recommendations are a nicety in the demo
         logger.warning("Could not recommend helpers for the demo ask", exc_info=True)
+
+
+HISTORY_ASKS = [
+    (
+        "Which accounting software for a two-person business?",
+        ["bookkeeping-and-accounts"],
+    ),
+    ("How do I find my first wholesale customer?", ["sales-and-negotiation"]),
+    ("Is it worth paying for a trade show stand?", ["marketing-strategy"]),
+    ("How do you handle a customer who will not pay?", ["cash-flow-forecasting"]),
+    ("Where do I start with a website that sells?", ["digital-tools-and-it"]),
+    ("Hiring a first employee: contract templates?", ["recruiting-and-hiring"]),
+    ("How much should I charge for a half-day workshop?", ["pricing"]),
+    ("Any tips for a first bank loan meeting?", ["loans-and-grants"]),
+    ("How do I stop working every weekend?", ["work-life-balance"]),
+    ("What insurance does a small food business need?", ["regulation-and-compliance"]),
+]
+HISTORY_ANSWERS = [
+    "I was in the same place last year; here is what worked for us.",
+    "Happy to share our checklist. Start small and test it with two customers.",
+    "Talk to the Growth Hub first; they have a free template for exactly this.",
+    "We tried three options; the simplest one won. Message me for details.",
+]
+
+
+def history(cast: Cast, rng: random.Random) -> int:
+    """Backdate a year of asks, answers and thanks among the demo's generated
+    people: more asks and more answers each month, more often from someone at
+    another organisation. Return how many asks were made."""
+    from kindred.core.demo import moment_in, past_months
+
+    if len(cast.people) < 2:
+        return 0
+    topics = {t.slug: t.pk for t in Topic.objects.all()}
+    plans = []
+    for growth, start, end in past_months():
+        for _n in range(3 + round(6 * growth)):
+            author = cast.someone(rng)
+            created = moment_in(rng, start, end)
+            answered = rng.random() < 0.45 + 0.45 * growth
+            helper = (
+                cast.partner(rng, author, cross_share=0.3 + 0.6 * growth)
+                if answered
+                else None
+            )
+            plans.append((author, created, helper, rng.choice(HISTORY_ASKS)))
+    now = timezone.now()
+    asks = Ask.objects.bulk_create(
+        [
+            Ask(
+                author=author,
+                title=title,
+                details="Posted in the demo's history.",
+                kind=Ask.Kind.ADVICE,
+                status=(
+                    Ask.Status.SOLVED
+                    if helper is not None
+                    else Ask.Status.OPEN
+                    if now - created < timedelta(days=30)
+                    else Ask.Status.UNSOLVED
+                ),
+                created_at=created,
+                closed_at=(
+                    min(now, created + timedelta(days=3))
+                    if helper is not None or now - created >= timedelta(days=30)
+                    else None
+                ),
+            )
+            for author, created, helper, (title, _slugs) in plans
+        ]
+    )
+    Ask.topics.through.objects.bulk_create(
+        [
+            Ask.topics.through(ask_id=ask.pk, topic_id=topics[slug])
+            for ask, (_a, _c, _h, (_t, slugs)) in zip(asks, plans, strict=True)
+            for slug in slugs
+            if slug in topics
+        ],
+        ignore_conflicts=True,
+    )
+    answered = [
+        (ask, helper, created)
+        for ask, (_a, created, helper, _q) in zip(asks, plans, strict=True)
+        if helper is not None
+    ]
+    responses = Response.objects.bulk_create(
+        [
+            Response(
+                ask=ask,
+                author=helper,
+                body=rng.choice(HISTORY_ANSWERS),
+                helped=True,
+                helped_at=min(now, created + timedelta(days=2)),
+                created_at=min(now, created + timedelta(hours=rng.randint(2, 40))),
+            )
+            for ask, helper, created in answered
+        ]
+    )
+    Thanks.objects.bulk_create(
+        [
+            Thanks(
+                response=response,
+                ask=ask,
+                sender=ask.author,
+                recipient=helper,
+                note="Thank you, that helped.",
+                is_public=rng.random() < 0.5,
+                created_at=response.helped_at,
+            )
+            for response, (ask, helper, _created) in zip(
+                responses, answered, strict=True
+            )
+            if rng.random() < 0.7
+        ]
+    )
+    return len(asks)

@@ -100,15 +100,18 @@ def _finished_cohort(
     lead: User,
     people: list[User],
     rng: random.Random,
+    *,
+    name: str = "Spring cohort",
+    days_ago: int = 120,
 ) -> Cohort:
     today = timezone.localdate()
     cohort = services.create_cohort(
         programme,
         by=lead,
         data=services.CohortInput(
-            name="Spring cohort",
-            starts_on=today - timedelta(days=120),
-            ends_on=today - timedelta(days=64),
+            name=name,
+            starts_on=today - timedelta(days=days_ago),
+            ends_on=today - timedelta(days=days_ago - 56),
             capacity=12,
             instrument=instrument,
         ),
@@ -247,3 +250,37 @@ def build(
         instrument = _instrument(programme, lead)
         _finished_cohort(programme, instrument, lead, others[:8], rng)
         _current_cohort(programme, instrument, lead, others[8:11])
+
+
+def history(
+    orgs: list[Organisation], people: dict[str, User], rng: random.Random
+) -> Cohort | None:
+    """An earlier finished cohort of the wellbeing programme, last winter, so its
+    outcomes show in the ecosystem's monthly figures from then on."""
+    lead = people.get("programme.lead@example.org")
+    programme = (
+        Programme.objects.filter(lead=lead).select_related("service").first()
+        if lead is not None
+        else None
+    )
+    instrument = (
+        Instrument.objects.filter(programme=programme).order_by("pk").first()
+        if programme is not None
+        else None
+    )
+    others = sorted(
+        (u for email, u in people.items() if email not in NAMED and u.is_active),
+        key=lambda u: u.pk,
+    )
+    if programme is None or instrument is None or lead is None or len(others) < 19:
+        return None
+    with transaction.atomic():
+        return _finished_cohort(
+            programme,
+            instrument,
+            lead,
+            others[11:19],
+            rng,
+            name="Winter cohort",
+            days_ago=300,
+        )

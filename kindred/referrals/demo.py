@@ -183,8 +183,23 @@ def _generated(count: int, rng: random.Random) -> int:
             else:
                 continue
             state = _pick(rng, STATES)
-            sent = now - timedelta(days=rng.uniform(1, 365), hours=rng.uniform(0, 23))
-            answered = sent + timedelta(hours=rng.uniform(2, 24 * 8))
+            # A year of referrals, busier lately: two thirds drawn with a density
+            # rising towards today, the rest evenly.
+            back = (1 - rng.random() ** 0.5) if rng.random() < 0.67 else rng.random()
+            sent = now - timedelta(days=1 + 393 * back, hours=rng.uniform(0, 23))
+            growth = 1 - back
+            if back > 0.15 and state in (flow.SENT, flow.ACCEPTED, flow.ON_HOLD):
+                # Old referrals have long been answered; completion improves.
+                state = (
+                    flow.COMPLETED
+                    if rng.random() < 0.45 + 0.4 * growth
+                    else _pick(rng, [(flow.DECLINED, 3), (flow.CLOSED, 2)])
+                )
+            # Answers come quicker as the ecosystem learns to work together.
+            answered = min(
+                now,
+                sent + timedelta(hours=rng.uniform(2, 24 * (3 + 8 * back))),
+            )
             taken_on = state in flow.TAKEN_ON
             rows.append(
                 Referral(
@@ -213,7 +228,7 @@ def _generated(count: int, rng: random.Random) -> int:
                     if state not in (flow.SENT, flow.WITHDRAWN)
                     else None,
                     accepted_at=answered if taken_on else None,
-                    finished_at=answered + timedelta(days=rng.uniform(5, 60))
+                    finished_at=min(now, answered + timedelta(days=rng.uniform(5, 60)))
                     if state in flow.FINAL
                     else None,
                 )
