@@ -382,3 +382,30 @@ def analytics_co_delivery_rows() -> list[tuple[int, int, int, datetime]]:
         .values_list("pk", "organisation_id", "co_delivered_by", "created_at")
         if owner != other
     ]
+
+
+def home_waiting_for_admin(user: User, *, limit: int = 5) -> dict[str, list]:
+    """What waits for `user` as an organisation admin: partnerships proposed to
+    their organisations and draft stories of their organisations that they may
+    publish (none names an entrepreneur, who would decide instead)."""
+    if not user.is_authenticated:
+        return {"partnerships": [], "stories": []}
+    admin_of = Membership.objects.filter(user=user, role=Role.ADMIN).values(
+        "organisation_id"
+    )
+    return {
+        "partnerships": list(
+            partnership_queryset()
+            .filter(status=Partnership.Status.PROPOSED, partner_id__in=admin_of)
+            .order_by("created_at", "pk")[:limit]
+        ),
+        "stories": list(
+            SuccessStory.objects.filter(
+                status=SuccessStory.Status.DRAFT,
+                entrepreneur__isnull=True,
+                author_organisation_id__in=admin_of,
+            )
+            .select_related("author_organisation")
+            .order_by("created_at", "pk")[:limit]
+        ),
+    }

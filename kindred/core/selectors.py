@@ -65,6 +65,7 @@ def home_dashboard(user: User) -> dict[str, Any]:
         )
     newest = Profile.objects.listed().exclude(user=user).order_by("-created_at", "-pk")
     return {
+        "sections": role_sections(user, memberships),
         "profile": profile,
         "completeness": profile_completeness(profile),
         "memberships": memberships,
@@ -75,6 +76,106 @@ def home_dashboard(user: User) -> dict[str, Any]:
         "referrals": referral_selectors.box_counts(user),
         "helpers": visible_profiles(with_card_data(helpers), user) if needed else [],
         "newest": visible_profiles(with_card_data(newest[:4]), user),
+    }
+
+
+STAFF_ROLES = ("admin", "practitioner")
+
+
+def role_sections(user: User, memberships: list[Any]) -> dict[str, Any]:
+    """The home page's sections for each role `user` holds, None for the roles
+    they do not: entrepreneur, practitioner, organisation admin, programme lead
+    and steward. Each is read from the owning app's selectors, `user`'s own
+    items only."""
+    from kindred.accounts.permissions import is_steward
+    from kindred.mentoring import selectors as mentoring
+
+    pairs = mentoring.home_mentoring(user)
+    staff = [m for m in memberships if m.role in STAFF_ROLES]
+    admin_of = [m.organisation for m in memberships if m.role == "admin"]
+    steward = is_steward(user)
+    return {
+        "entrepreneur": _entrepreneur_section(
+            user, pairs["mentors"], expected=not staff and not steward
+        ),
+        "practitioner": _practitioner_section(user, pairs["mentees"])
+        if staff
+        else None,
+        "organisation_admin": _admin_section(user, admin_of) if admin_of else None,
+        "programme_lead": _lead_section(user),
+        "steward": _steward_section() if steward else None,
+    }
+
+
+def _entrepreneur_section(
+    user: User, mentors: list[Any], *, expected: bool
+) -> dict[str, Any] | None:
+    """Shown to people who are no organisation's staff, and to staff who are
+    also on an entrepreneur's journey: a cohort place, a mentor or referrals
+    about them (an ask alone does not make a practitioner an entrepreneur)."""
+    from kindred.networking import selectors as networking
+    from kindred.peerhelp import selectors as peerhelp
+    from kindred.programmes import selectors as programmes
+
+    section = {
+        "cohorts": programmes.home_next_sessions(user),
+        "mentors": mentors,
+        "asks": peerhelp.home_open_asks(user),
+        "referrals": referral_selectors.home_referrals_about(user),
+        "networking": networking.home_next_introduction(user),
+    }
+    has_items = any(section[key] for key in ("cohorts", "mentors", "referrals"))
+    return section if expected or has_items else None
+
+
+def _practitioner_section(user: User, mentees: list[Any]) -> dict[str, Any]:
+    from kindred.peerhelp import selectors as peerhelp
+
+    return {
+        "inbox": referral_selectors.home_referral_inbox(user),
+        "asks": peerhelp.home_asks_on_my_topics(user),
+        "mentees": mentees,
+    }
+
+
+def _admin_section(user: User, admin_of: list[Organisation]) -> dict[str, Any]:
+    from kindred.collaboration import selectors as collaboration
+
+    invitations = organisation_selectors.home_pending_invitation_counts(
+        o.pk for o in admin_of
+    )
+    waiting = collaboration.home_waiting_for_admin(user)
+    return {
+        "organisations": [
+            {"organisation": o, "invitations": invitations.get(o.pk, 0)}
+            for o in admin_of
+        ],
+        "partnerships": waiting["partnerships"],
+        "stories": waiting["stories"],
+    }
+
+
+def _lead_section(user: User) -> dict[str, Any] | None:
+    from kindred.programmes import selectors as programmes
+
+    led = list(programmes.managed_programmes(user)[:10])
+    if not led:
+        return None
+    return {"programmes": led, "cohorts": programmes.home_led_cohorts(user)}
+
+
+def _steward_section() -> dict[str, Any]:
+    from django_tasks_db.models import DBTaskResult
+
+    from kindred.analytics import selectors as analytics
+    from kindred.moderation import selectors as moderation
+
+    snapshot = analytics.latest_snapshot()
+    return {
+        "snapshot": snapshot,
+        "story": analytics.month_story(snapshot)[:3] if snapshot else [],
+        "reports": moderation.open_report_groups().count(),
+        "failed_tasks": DBTaskResult.objects.failed().count(),
     }
 
 

@@ -529,3 +529,29 @@ def analytics_mentoring_figures(start: datetime, end: datetime) -> dict[str, Any
         "met": len(met),
         "meeting_rate": len(met) / len(running_ids) if running_ids else None,
     }
+
+
+def home_mentoring(user: User) -> dict[str, list[tuple[Pair, Any]]]:
+    """`user`'s active pairs split into their mentors and their mentees, each with
+    the pair's next session (or None); three queries whatever the number."""
+    if not user.is_authenticated:
+        return {"mentors": [], "mentees": []}
+    pairs = list(
+        Pair.objects.filter(status=Pair.Status.ACTIVE)
+        .filter(Q(mentee__user_id=user.pk) | Q(mentor__user_id=user.pk))
+        .select_related("programme", "mentor__user__profile", "mentee__user__profile")
+        .order_by("matched_at", "pk")[:10]
+    )
+    upcoming: dict[int, Session] = {}
+    for session in Session.objects.filter(
+        pair_id__in=[p.pk for p in pairs], starts_at__gt=timezone.now()
+    ).order_by("-starts_at", "-pk"):
+        upcoming[session.pair_id] = session  # the earliest wins: it comes last
+    return {
+        "mentors": [
+            (p, upcoming.get(p.pk)) for p in pairs if p.mentee.user_id == user.pk
+        ],
+        "mentees": [
+            (p, upcoming.get(p.pk)) for p in pairs if p.mentor.user_id == user.pk
+        ],
+    }

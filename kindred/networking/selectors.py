@@ -415,3 +415,42 @@ def met_ties(since: date | None = None) -> list[tuple[int, int, date]]:
         for day, people in groups.values()
         for a, b in combinations(sorted(people), 2)
     ]
+
+
+def home_next_introduction(user: User) -> dict[str, Any]:
+    """`user`'s newest introduction still to happen (introduced or time chosen),
+    with the names of the others in it, and the next round date of the
+    programmes `user` has opted into."""
+    from django.utils import timezone
+
+    if not user.is_authenticated:
+        return {"introduction": None, "others": [], "next_round": None}
+    introduction = (
+        Introduction.objects.filter(
+            members__user_id=user.pk,
+            status__in=[Introduction.Status.MATCHED, Introduction.Status.SCHEDULED],
+        )
+        .select_related("round__programme")
+        .order_by("-round__round_on", "-pk")
+        .first()
+    )
+    others: list[str] = []
+    if introduction is not None:
+        others = [
+            member.user.profile.display_name
+            for member in Member.objects.filter(introduction=introduction)
+            .exclude(user_id=user.pk)
+            .select_related("user__profile")
+            .order_by("pk")
+        ]
+    next_round = (
+        Programme.objects.filter(
+            participations__user_id=user.pk,
+            participations__opted_in=True,
+            is_active=True,
+            next_round_on__gte=timezone.localdate(),
+        )
+        .order_by("next_round_on", "pk")
+        .first()
+    )
+    return {"introduction": introduction, "others": others, "next_round": next_round}

@@ -186,3 +186,18 @@ def person_names(ids: Iterable[int]) -> dict[int, str]:
 def active_organisation(pk: int) -> Organisation | None:
     """The active organisation with this id, or None."""
     return Organisation.objects.filter(pk=pk, is_active=True).first()
+
+
+def home_pending_invitation_counts(organisation_ids: Iterable[int]) -> dict[int, int]:
+    """Organisation id -> how many of its invitations wait for an answer."""
+    ids = list(organisation_ids)
+    if not ids:
+        return {}
+    return dict(
+        Invitation.objects.filter(
+            organisation_id__in=ids, status=Invitation.Status.PENDING
+        )
+        .values_list("organisation_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )

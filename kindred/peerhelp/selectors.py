@@ -351,3 +351,43 @@ def analytics_help_figures(start: datetime, end: datetime) -> dict[str, Any]:
         "answered": answered,
         "response_rate": answered / total if total else None,
     }
+
+
+def home_open_asks(user: User, *, limit: int = 5) -> list[Ask]:
+    """`user`'s open asks, newest first, each annotated with `answer_count`: the
+    visible replies from other people."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(
+        Ask.objects.filter(author_id=user.pk, status=Ask.Status.OPEN)
+        .annotate(
+            answer_count=Count(
+                "responses",
+                filter=Q(responses__hidden=False) & ~Q(responses__author_id=user.pk),
+            )
+        )
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+def home_asks_on_my_topics(user: User, *, limit: int = 5) -> list[Ask]:
+    """Open asks by others that `user` may see, on the topics `user` offers help
+    with (profile or active offers), newest first, with their authors."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    offered = Offer.topics.through.objects.filter(
+        offer__helper_id=user.pk, offer__is_active=True
+    ).values("topic_id")
+    on_profile = Profile.topics_offered.through.objects.filter(
+        profile__user_id=user.pk
+    ).values("topic_id")
+    matching = Ask.topics.through.objects.filter(
+        Q(topic_id__in=offered) | Q(topic_id__in=on_profile)
+    ).values("ask_id")
+    return list(
+        visible_asks(user)
+        .filter(status=Ask.Status.OPEN, hidden=False, pk__in=matching)
+        .exclude(author_id=user.pk)
+        .select_related("author__profile")
+        .order_by("-created_at", "-pk")[:limit]
+    )

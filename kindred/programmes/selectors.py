@@ -341,3 +341,79 @@ def analytics_outcome_summaries(end: datetime) -> list[dict[str, Any]]:
             }
         )
     return summaries
+
+
+def home_next_sessions(user: User, *, limit: int = 3) -> list[dict[str, Any]]:
+    """`user`'s current cohorts (places taking part), each with its next session
+    (an event of the cohort's group, or None); two queries."""
+    if not user.is_authenticated:
+        return []
+    places = list(
+        Place.objects.filter(participant_id=user.pk, status=Place.Status.ACTIVE)
+        .exclude(cohort__status__in=[Cohort.Status.FINISHED, Cohort.Status.CANCELLED])
+        .select_related("cohort__programme__service")
+        .order_by("cohort__starts_on", "pk")[:limit]
+    )
+    from kindred.events.models import Event
+
+    group_ids = [p.cohort.group_id for p in places if p.cohort.group_id]
+    upcoming: dict[int, Any] = {}
+    if group_ids:
+        for event in Event.objects.filter(
+            group_id__in=group_ids,
+            status=Event.Status.SCHEDULED,
+            ends_at__gt=timezone.now(),
+        ).order_by("-starts_at", "-pk"):
+            upcoming[event.group_id] = event  # the earliest wins: it comes last
+    return [
+        {"cohort": p.cohort, "next_session": upcoming.get(p.cohort.group_id)}
+        for p in places
+    ]
+
+
+def home_led_cohorts(user: User, *, limit: int = 6) -> list[dict[str, Any]]:
+    """Planned and running cohorts of the programmes `user` leads or runs as an
+    admin: places taken of capacity, people waiting for the programme, and how
+    many answers an open survey window still waits for; four queries."""
+    if not user.is_authenticated:
+        return []
+    today = timezone.localdate()
+    cohorts = list(
+        Cohort.objects.filter(
+            programme__in=managed_programmes(user).values("pk"),
+            status__in=[Cohort.Status.PLANNED, Cohort.Status.RUNNING],
+        )
+        .annotate(taken=Count("places", filter=Q(places__status=Place.Status.ACTIVE)))
+        .select_related("programme__service")
+        .order_by("starts_on", "pk")[:limit]
+    )
+    if not cohorts:
+        return []
+    waiting = dict(
+        WaitingEntry.objects.filter(
+            programme_id__in={c.programme_id for c in cohorts}, placed_at__isnull=True
+        )
+        .values_list("programme_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    windows = list(
+        SurveyWindow.objects.filter(
+            cohort__in=cohorts, opens_on__lte=today, closes_on__gte=today
+        ).annotate(answered=Count("responses"))
+    )
+    outstanding: dict[int, int] = {}
+    taken = {c.pk: c.taken for c in cohorts}
+    for window in windows:
+        missing = max(0, taken[window.cohort_id] - window.answered)
+        outstanding[window.cohort_id] = outstanding.get(window.cohort_id, 0) + missing
+    return [
+        {
+            "cohort": cohort,
+            "taken": cohort.taken,
+            "capacity": cohort.capacity,
+            "waiting": waiting.get(cohort.programme_id, 0),
+            "surveys_outstanding": outstanding.get(cohort.pk, 0),
+        }
+        for cohort in cohorts
+    ]

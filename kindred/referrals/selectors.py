@@ -562,3 +562,40 @@ def analytics_referral_clients() -> list[tuple[int, int]]:
         )
     )
     return sorted(pairs)
+
+
+def home_referrals_about(user: User, *, limit: int = 5) -> list[Referral]:
+    """The newest referrals of `user` as the entrepreneur, drafts waiting for
+    their consent included, with the receiving organisation (for the home page)."""
+    if not user.is_authenticated:
+        return []
+    return list(
+        Referral.objects.filter(entrepreneur_id=user.pk)
+        .select_related("receiving_organisation")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+def home_referral_inbox(user: User, *, limit: int = 5) -> dict[str, Any]:
+    """Open referrals received by the organisations `user` works for: how many in
+    each open status, and the oldest still waiting for a first answer."""
+    org_ids = staff_organisation_ids(user)
+    if not org_ids:
+        return {"counts": [], "total": 0, "waiting": []}
+    received = Referral.objects.filter(
+        receiving_organisation_id__in=org_ids,
+        status__in=[flow.SENT, flow.ACCEPTED, flow.IN_PROGRESS, flow.ON_HOLD],
+    )
+    by_status = dict(received.values_list("status").annotate(n=Count("id")).order_by())
+    labels = dict(Referral.Status.choices)
+    counts = [
+        (status, labels.get(status, status), by_status[status])
+        for status in (flow.SENT, flow.ACCEPTED, flow.IN_PROGRESS, flow.ON_HOLD)
+        if by_status.get(status)
+    ]
+    waiting = list(
+        received.filter(status=flow.SENT)
+        .select_related("referring_organisation", "receiving_organisation")
+        .order_by("sent_at", "pk")[:limit]
+    )
+    return {"counts": counts, "total": sum(by_status.values()), "waiting": waiting}
