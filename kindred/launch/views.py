@@ -74,8 +74,14 @@ def first_run(request: HttpRequest) -> HttpResponse:
             add_error(form, error)
         else:
             login(request, steward, backend="kindred.accounts.backends.ModelBackend")
+            # The password was typed a moment ago: turning on two-factor next
+            # needs no second prompt for it.
             record_authentication(
-                request, steward, method="password", email=steward.email
+                request,
+                steward,
+                method="password",
+                email=steward.email,
+                reauthenticated=True,
             )
             request.session[RESUME] = True
             messages.success(request, _("Your steward account is ready."))
