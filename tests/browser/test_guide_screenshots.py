@@ -61,12 +61,15 @@ def _paths() -> dict[str, str]:
     assert finished, "the demo's wellbeing programme has a finished cohort"
     referral = (
         Referral.objects.filter(
-            referrer__email="adviser@example.org", receiving_organisation=mindful
+            referrer__email="adviser@example.org",
+            entrepreneur__email="founder@example.org",
+            receiving_organisation=mindful,
+            status=Referral.Status.SENT,
         )
-        .order_by("pk")
+        .order_by("-pk")
         .first()
     )
-    assert referral, "the demo adviser has referred someone to Mindful Founders"
+    assert referral, "the adviser's referral of the founder waits for Mindful Founders"
     return {
         "mindful": mindful.slug,
         "mindful_pk": str(mindful.pk),
