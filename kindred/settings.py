@@ -78,7 +78,6 @@ INSTALLED_APPS = [
     "kindred.analytics",
     "kindred.consents",
     "kindred.privacy",
-    "kindred.launch",
     "kindred.api",
 ]
 
@@ -98,8 +97,6 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "kindred.core.middleware.SessionTimeoutMiddleware",
-    # A new ecosystem with no steward yet: every page goes to /launch/.
-    "kindred.launch.middleware.FirstRunMiddleware",
     "kindred.core.middleware.RequestLogMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "kindred.core.middleware.TimezoneMiddleware",
@@ -133,7 +130,9 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL, immediate transactions and a busy timeout let the web server and the
-    # worker write to one SQLite file without "database is locked".
+    # worker write to one SQLite file without "database is locked"; Kindred's
+    # backend queues write transactions across processes (kindred/core/sqlite).
+    DATABASES["default"]["ENGINE"] = "kindred.core.sqlite"
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
