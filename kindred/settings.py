@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "kindred.analytics",
     "kindred.consents",
     "kindred.privacy",
+    "kindred.launch",
     "kindred.api",
 ]
 
@@ -97,6 +98,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "kindred.core.middleware.SessionTimeoutMiddleware",
+    # A new ecosystem with no steward yet: every page goes to /launch/.
+    "kindred.launch.middleware.FirstRunMiddleware",
     "kindred.core.middleware.RequestLogMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "kindred.core.middleware.TimezoneMiddleware",
