@@ -42,7 +42,7 @@ def test_twelve_past_snapshots_carry_domain_figures(world, db):
     assert months_with("help_response_rate") >= 10
     assert months_with("mentoring_match_rate") >= 10
     assert months_with("mentoring_meeting_rate") >= 9
-    assert sum(1 for s in snapshots if s.metrics["training_completions"]) >= 9
+    assert sum(1 for s in snapshots if s.metrics["training_completions"]) >= 8
     assert sum(1 for s in snapshots if s.metrics["programme_outcomes"]) >= 6
     # The older half of the year already had figures, not only the recent months.
     older = snapshots[:6]

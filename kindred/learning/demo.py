@@ -211,38 +211,65 @@ def build(
             services.complete_lesson(lesson, by=learner)
 
 
+MARKETING = [
+    (
+        "Know your customer",
+        [
+            ("One customer, one page", "Write down who buys and why.", ""),
+            ("Where they already are", "Find the places your buyers gather.", ""),
+        ],
+    ),
+    (
+        "Spend little, learn a lot",
+        [
+            ("Small tests", "Try two messages for a week each.", ""),
+            ("Keep what works", "Measure, then double down.", ""),
+        ],
+    ),
+]
+
+
 def history(orgs: list[Organisation], cast: Cast, rng: random.Random) -> int:
-    """Backdate a year of learners on "Selling with confidence": a few each month,
-    more as the year goes on, most finishing (with their certificate) within a
-    few weeks. Return how many completed."""
+    """A year of "Marketing on a shoestring" by Skills Forward Training: a few
+    learners enrol each month, more as the year goes on, most finishing (with
+    their certificate) within a few weeks. Return how many completed."""
     from kindred.core.demo import moment_in, past_months
 
-    course = (
+    selling = (
         Course.objects.filter(title="Selling with confidence")
         .select_related("organisation")
         .first()
     )
-    if course is None:
+    trainer = selling.trainers.order_by("pk").first() if selling else None
+    if selling is None or trainer is None:
         return 0
-    lessons = list(
-        Lesson.objects.filter(module__course=course).order_by(
-            "module__position", "position", "pk"
-        )
+    course, lessons = _build(
+        selling.organisation,
+        trainer,
+        title="Marketing on a shoestring",
+        summary="Four short lessons on finding customers without a big budget.",
+        outline=MARKETING,
     )
-    taken = set(course.enrolments.values_list("user_id", flat=True))
-    learners = [p for p in cast.people if p.pk not in taken]
+    services.publish_course(course, by=trainer)
+    months = past_months()
+    opened = moment_in(rng, months[0][1], months[0][1] + timedelta(days=3))
+    # The course has run all year: dated from its first month.
+    Course.objects.filter(pk=course.pk).update(
+        created_at=opened - timedelta(days=7), published_at=opened
+    )
+    learners = [p for p in cast.people if p.pk != trainer.pk]
     rng.shuffle(learners)
     queue = iter(learners)
     now = timezone.now()
     plans = []
-    for growth, start, end in past_months():
-        for _n in range(2 + round(4 * growth)):
+    for growth, start, end in months:
+        for _n in range(1 + round(3 * growth)):
             learner = next(queue, None)
             if learner is None:
                 break
             enrolled = moment_in(rng, start, end)
             finished = enrolled + timedelta(days=rng.randint(5, 30))
-            completes = finished < now and rng.random() < 0.55 + 0.35 * growth
+            completes = finished < now and rng.random() < 0.7 + 0.25 * growth
             plans.append((learner, enrolled, finished if completes else None))
     enrolments = Enrolment.objects.bulk_create(
         [
