@@ -185,6 +185,14 @@ def _roles(p: dict[str, str]) -> list[tuple[str, str, list[Shot]]]:
                     "Mentored by Priya Patel",
                 ),
                 Shot("entrepreneur-profile", "/account/profile/", "Edit your profile"),
+                # Unread notifications: their "Mark read" buttons sit on a tinted
+                # row, where contrast once failed.
+                Shot(
+                    "entrepreneur-notifications",
+                    "/notifications/",
+                    "Notifications",
+                    "New",
+                ),
                 Shot(
                     "entrepreneur-directory",
                     "/directory/?q=wellbeing",
@@ -304,6 +312,12 @@ def _focus_style(page: Page) -> dict[str, str]:
     )
 
 
+def _outlined(page: Page) -> bool:
+    """The focused element draws Kindred's own outline, 2px or more."""
+    style_name, width = _focus_style(page)["outline"].split(" ")
+    return style_name != "none" and float(width.removesuffix("px")) >= 2
+
+
 def _focus_is_visible(page: Page) -> bool:
     """The focused element draws an outline of 2px or more, or a focus ring."""
     style = _focus_style(page)
@@ -323,7 +337,8 @@ def test_keyboard_alone_signs_in_skips_to_content_and_opens_the_menus(
     make_person("keys@example.com", "Kim Keys")
     page.goto(site + "/account/login/")
     _tab_until(page, "el.type === 'email'")
-    assert _focus_is_visible(page), _focus_style(page)
+    # A form field gets the same strong outline as links, not Bootstrap's pale glow.
+    assert _outlined(page), _focus_style(page)
     page.keyboard.type("keys@example.com")
     _tab_until(page, "el.type === 'password'")
     page.keyboard.type(PASSWORD)
