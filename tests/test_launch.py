@@ -257,10 +257,20 @@ def test_bad_csv_rows_are_reported_by_row_and_nothing_is_imported(claimed, tmp_p
     assert any(m.startswith("row 4 (organisation_website)") for m in messages)
     assert any(m.startswith("row 4 (organisation_email)") for m in messages)
     assert any("row 4 (topics)" in m and "astrology" in m for m in messages)
+    assert any("row 4 (region)" in m and "Atlantis" in m for m in messages)
     assert any(m.startswith("row 4 (region)") for m in messages)
     assert any("row 5 (service_name)" in m and "row 2" in m for m in messages)
     assert not Organisation.objects.exists() and not Service.objects.exists()
     assert Launch.objects.get().imported_at is None
+
+
+def test_a_misspelt_topic_gets_the_closest_name(claimed, tmp_path):
+    text = "organisation_name,service_name,topics\nA,B,Innovation and research\n"
+    report = services.import_directory(_csv(tmp_path, text), by=claimed)
+    assert [str(p) for p in report.errors] == [
+        "row 2 (topics): no topic called “Innovation and research” "
+        "(did you mean “Innovation and R&D”?)"
+    ]
 
 
 def test_a_csv_without_the_template_header_is_refused(claimed, tmp_path):

@@ -10,6 +10,7 @@ or nothing, and importing the same file again updates in place.
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import json
 import tempfile
@@ -87,6 +88,14 @@ def _lookup(model: Any) -> dict[str, Any]:
         found[item.slug.lower()] = item
         found[item.name.lower()] = item
     return found
+
+
+def _unknown(what: str, word: str, known: dict[str, Any]) -> str:
+    """Say that `word` is not a known `what`, with the closest name if any."""
+    names = sorted({item.name for item in known.values()})
+    close = difflib.get_close_matches(word, names, n=1, cutoff=0.6)
+    hint = f" (did you mean “{close[0]}”?)" if close else ""
+    return f"no {what} called “{word}”{hint}"
 
 
 def _kind(value: str) -> str | None:
@@ -169,14 +178,14 @@ def read_rows(
         for word in filter(None, (t.strip() for t in values["topics"].split(";"))):
             topic = topics.get(word.lower())
             if topic is None:
-                problem("topics", f"no topic called “{word}”")
+                problem("topics", _unknown("topic", word, topics))
             else:
                 found_topics.append(topic)
         region = None
         if values["region"]:
             region = regions.get(values["region"].lower())
             if region is None:
-                problem("region", f"no region called “{values['region']}”")
+                problem("region", _unknown("region", values["region"], regions))
         service_name = values["service_name"]
         if not service_name and (values["service_description"] or found_topics):
             problem("service_name", "a service needs a name")

@@ -94,7 +94,7 @@ def test_a_steward_launches_a_new_ecosystem(page: Page, site, clean, tmp_path):
     directory.write_text(simple_csv.template_csv(), encoding="utf-8")
     page.get_by_label("Directory file").set_input_files(str(directory))
     page.get_by_role("button", name="Upload and import").click()
-    expect(page.get_by_role("heading", name="Imported")).to_be_visible()
+    expect(page.get_by_role("heading", name="Imported", exact=True)).to_be_visible()
     expect(page.get_by_text("2 organisations created")).to_be_visible()
     assert_accessible(page)
     screenshot(page, "steward-launch-import")
