@@ -231,6 +231,31 @@ def test_only_stewards_take_snapshots_by_hand(graph, owner, steward):
     ).exists()
 
 
+def test_snapshot_now_counts_ties_recorded_since_the_last_daily_run(
+    organisation, second_org, owner, steward
+):
+    """A steward's "Take a snapshot now" collects first: a partnership agreed last
+    month that no daily run has collected yet is in the snapshot."""
+    from kindred.collaboration.models import Partnership
+
+    Partnership.objects.create(
+        proposer=organisation,
+        partner=second_org,
+        description="Joint clinic",
+        status=Partnership.Status.ACTIVE,
+        answered_at=at(LAST_MONTH + timedelta(days=2)),
+    )
+    assert not Tie.objects.exists()
+    with pytest.raises(NotAllowed):
+        services.snapshot_now(LAST_MONTH, by=owner)
+    assert not Tie.objects.exists()  # refused: nothing collected either
+    assert not Snapshot.objects.exists()
+
+    snapshot = services.snapshot_now(LAST_MONTH, by=steward)
+    assert Tie.objects.filter(kind="partnership").count() == 1
+    assert snapshot.metrics["new_ties"] == 1
+
+
 def test_bad_month_text_is_a_clear_error():
     with pytest.raises(KindredError, match="YYYY-MM"):
         services.parse_month("March")

@@ -344,6 +344,21 @@ def domain_metrics(month: date) -> dict[str, Any]:
     }
 
 
+#: How far back collecting looks again for ties recorded late (attendance marked
+#: after the event, a reply marked as helpful weeks later).
+LOOK_BACK_DAYS = 90
+
+
+def snapshot_now(month: date, *, by: Any) -> Snapshot:
+    """A steward's "Take a snapshot now": first collect the ties recorded lately,
+    so what happened since the last daily run counts, then take the snapshot."""
+    if not can_take_snapshot(by):
+        raise NotAllowed(_("Only stewards can take snapshots."))
+    month = _check_month(month)
+    collect_ties(since=month - timedelta(days=LOOK_BACK_DAYS))
+    return take_snapshot(month, by=by)
+
+
 def take_snapshot(month: date, *, by: Any = None) -> Snapshot:
     """Compute and store the snapshot of `month`, replacing an earlier one.
 

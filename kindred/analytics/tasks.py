@@ -10,17 +10,13 @@ from django_tasks import task
 
 logger = logging.getLogger(__name__)
 
-#: How far back the daily run looks again for ties recorded late (attendance
-#: marked after the event, a reply marked as helpful weeks later).
-LOOK_BACK_DAYS = 90
-
 
 @task()
 def take_monthly_snapshot() -> None:
     """Collect new ties and snapshot the month that just ended, if not done yet."""
     from kindred.analytics import services
 
-    since = timezone.localdate() - timedelta(days=LOOK_BACK_DAYS)
+    since = timezone.localdate() - timedelta(days=services.LOOK_BACK_DAYS)
     added = services.collect_ties(since=since)
     month = services.snapshot_due()
     if month is not None:

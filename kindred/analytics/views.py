@@ -192,7 +192,7 @@ def take_snapshot(request: HttpRequest) -> HttpResponse:
         return redirect("analytics:dashboard")
     month = form.cleaned_data["month"]
     try:
-        snapshot = services.take_snapshot(month, by=request.user)
+        snapshot = services.snapshot_now(month, by=request.user)
     except NotAllowed as error:
         return refuse(request, error)
     except KindredError as error:

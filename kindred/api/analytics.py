@@ -186,7 +186,7 @@ class SnapshotList(APIView):
         serializer = AnalyticsSnapshotInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         month = services.parse_month(serializer.validated_data["month"])
-        snapshot = services.take_snapshot(month, by=request.user)
+        snapshot = services.snapshot_now(month, by=request.user)
         return Response(
             AnalyticsSnapshotSerializer(snapshot).data, status=status.HTTP_201_CREATED
         )

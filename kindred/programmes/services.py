@@ -426,7 +426,7 @@ def _schedule_sessions(cohort: Cohort, plan: SessionPlan, *, by: User) -> None:
         )
     details = event_services.EventDetails(
         title=_("%(cohort)s: session") % {"cohort": cohort.name},
-        description=_("A weekly session of %(programme)s for the %(cohort)s cohort.")
+        description=_("A weekly session of %(programme)s for its cohort: %(cohort)s.")
         % {"programme": cohort.programme.name, "cohort": cohort.name},
         format="online",
         starts_at=plan.first_starts_at,
@@ -480,7 +480,7 @@ def create_cohort(programme: Programme, *, by: User, data: CohortInput) -> Cohor
         facilitators.append(by)
     cohort.group = community_services.create_cohort_group(
         name=f"{programme.name}: {name}"[:120],
-        purpose=_("The group of the %(cohort)s cohort of %(programme)s.")
+        purpose=_("The group of a cohort of %(programme)s: %(cohort)s.")
         % {"cohort": name, "programme": programme.name},
         facilitators=facilitators,
         organisation=programme.service.organisation,
