@@ -193,7 +193,7 @@ def read_rows(
         oid = hsds.stable_id("csv-organisation", key)
         entry = organisations.get(key)
         if entry is None:
-            record = {
+            record: dict[str, Any] = {
                 "id": oid,
                 "name": name,
                 "description": values["organisation_summary"],
