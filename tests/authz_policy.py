@@ -78,6 +78,24 @@ def on(kind: str, capability: str, *, public: bool = False, **extra: str) -> Rul
 # the health check.
 OUT_OF_SCOPE_PREFIXES = ("account_", "mfa_")
 PAGES: dict[str, Rule] = {
+    # First run: 404 once a steward exists (always, in these tests); the wizard's
+    # steps are the steward's.
+    "launch:first_run": MISSING_PUBLIC,
+    **{
+        f"launch:{name}": STEWARD
+        for name in (
+            "wizard",
+            "name",
+            "import",
+            "directory_template",
+            "invite",
+            "invite_template",
+            "open",
+            "skip",
+            "leave",
+            "done",
+        )
+    },
     "privacy:index": MEMBER,
     "privacy:export": MEMBER,
     "privacy:delete": MEMBER,

@@ -21,12 +21,16 @@ def fresh_cache():
 
     from kindred.analytics.selectors import remember_public_page
     from kindred.directory.selectors import reset_index
+    from kindred.launch.selectors import LaunchState, remember_state
 
     cache.clear()
     reset_index()
     # Every test starts with the public ecosystem page off, as a fresh database has
     # it, without each page's footer asking the database.
     remember_public_page(False)
+    # Every test starts in a launched ecosystem (no first-run redirect), without
+    # each page asking the database; the launch tests set the state they need.
+    remember_state(LaunchState(), forever=True)
     yield
 
 

@@ -18,6 +18,12 @@ class AccountAdapter(DefaultAccountAdapter):
         following = request.POST.get("next") or request.GET.get("next") or ""
         return invited_signup(following)
 
+    def format_email_subject(self, subject: str) -> str:
+        """Account emails carry the ecosystem's name, as every other email does."""
+        from kindred.launch.selectors import site_name
+
+        return f"[{site_name()}] {subject}"
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """Send account emails (verification, password reset) through the worker.
 

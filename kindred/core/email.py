@@ -22,13 +22,16 @@ def build_email(
 
     A site-relative `path` in the context also arrives as an absolute `url`.
     """
-    context = {"site_name": settings.KINDRED_SITE_NAME, **context}
+    from kindred.launch.selectors import site_name
+
+    name = site_name()
+    context = {"site_name": name, **context}
     if "path" in context:
         context["url"] = settings.KINDRED_BASE_URL + context["path"]
     text = render_to_string(f"{template}.txt", context)
     html = render_to_string(f"{template}.html", context)
     message = EmailMultiAlternatives(
-        subject=f"[{settings.KINDRED_SITE_NAME}] {subject}",
+        subject=f"[{name}] {subject}",
         body=text,
         to=[to],
         headers=headers or {},

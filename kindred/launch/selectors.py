@@ -146,9 +146,3 @@ def progress(launch: Launch | None, *, steward: User) -> list[StepProgress]:
 def next_step(steps: list[StepProgress]) -> StepProgress | None:
     """The first step neither done nor skipped."""
     return next((s for s in steps if not (s.done or s.skipped)), None)
-
-
-# Tests start from a launched ecosystem without asking the database on every page;
-# the launch tests set the state they need and put this back.
-if settings.TESTING:
-    remember_state(LaunchState(), forever=True)
