@@ -275,13 +275,16 @@ class ImportForm(forms.Form):
         required=False,
     )
 
+    #: File name endings accepted, and what to say about any other.
+    accepted: tuple[str, ...] = (".json", ".zip")
+    wrong_kind = _("Upload a .json or a .zip file.")
+
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD:
             raise forms.ValidationError(_("The file is larger than 50 MB."))
-        name = upload.name.lower()
-        if not (name.endswith(".json") or name.endswith(".zip")):
-            raise forms.ValidationError(_("Upload a .json or a .zip file."))
+        if not upload.name.lower().endswith(self.accepted):
+            raise forms.ValidationError(self.wrong_kind)
         return upload
 
 

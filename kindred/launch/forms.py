@@ -6,8 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kindred.core.models import Region
+from kindred.directory.forms import ImportForm
 
-MAX_UPLOAD = 50 * 1024 * 1024
 MAX_INVITE_UPLOAD = 2 * 1024 * 1024
 
 
@@ -56,26 +56,19 @@ class NameForm(forms.Form):
     )
 
 
-class DirectoryImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("Directory file"),
-        help_text=_(
+class DirectoryImportForm(ImportForm):
+    """The directory step: the CSV template too, besides HSDS."""
+
+    accepted = (".csv", ".json", ".zip")
+    wrong_kind = _("Upload a .csv, .json or .zip file.")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].label = _("Directory file")
+        self.fields["file"].help_text = _(
             "The CSV template filled in (.csv), or an Open Referral HSDS 3.0 "
             "directory: a JSON file or a zip of a tabular data package. Up to 50 MB."
-        ),
-    )
-    dry_run = forms.BooleanField(
-        label=_("Only check: report what would change, import nothing"),
-        required=False,
-    )
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD:
-            raise forms.ValidationError(_("The file is larger than 50 MB."))
-        if not upload.name.lower().endswith((".csv", ".json", ".zip")):
-            raise forms.ValidationError(_("Upload a .csv, .json or .zip file."))
-        return upload
+        )
 
 
 class InviteForm(forms.Form):
