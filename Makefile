@@ -7,6 +7,8 @@ ONLY ?=
 # make run DEMO=0: a new ecosystem without the demo (docs/first-hour.md).
 DEMO ?= 1
 PYTEST_ARGS ?=
+# Test processes: pytest-xdist workers (`auto` = one per core; 0 = no xdist).
+WORKERS ?= auto
 export PORT
 
 .PHONY: run test test-fast bench screenshots install lint typecheck clean
@@ -24,7 +26,7 @@ run: install
 	@KINDRED_DEMO=$(DEMO) bash scripts/run.sh
 
 test: install
-	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest $(PYTEST_ARGS)
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -n $(WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 test-fast: install
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -m "not browser"
@@ -34,7 +36,7 @@ bench: install
 
 # Retake the guides' screenshots (docs/screenshots/) from the browser tests.
 screenshots: install
-	KINDRED_SCREENSHOTS=1 DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -q -p no:randomly tests/browser/test_journey.py tests/browser/test_guide_screenshots.py
+	KINDRED_SCREENSHOTS=1 DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -q -p no:randomly tests/browser/test_journey.py tests/browser/test_guide_screenshots.py tests/browser/test_launch_flow.py tests/browser/test_home_roles_flow.py
 
 lint: install
 	$(BIN)/ruff check .
