@@ -135,7 +135,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL, immediate transactions and a busy timeout let the web server and the
     # worker write to one SQLite file without "database is locked"; Kindred's
     # backend queues write transactions across processes (kindred/core/sqlite).
-    DATABASES["default"]["ENGINE"] = "kindred.core.sqlite"
+    # The tests' in-memory database has nobody to queue with, and pytest-django
+    # recognises an in-memory database by Django's own engine name.
+    if not TESTING:
+        DATABASES["default"]["ENGINE"] = "kindred.core.sqlite"
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,

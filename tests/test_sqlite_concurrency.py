@@ -189,10 +189,3 @@ def _take_turns(first, second) -> None:
     finally:
         first.close()
         second.close()
-
-
-def test_an_in_memory_database_has_no_queue(db):
-    if connection.vendor != "sqlite":
-        pytest.skip("SQLite only.")
-    assert connection.is_in_memory_db()
-    assert getattr(connection, "_queue_fd", None) is None
