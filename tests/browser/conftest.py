@@ -12,13 +12,12 @@ from axe_playwright_python.sync_playwright import Axe
 CHROMIUM = os.environ.get("KINDRED_CHROMIUM", "/usr/bin/chromium")
 
 
-def pytest_collection_modifyitems(items):
-    for item in items:
-        if "tests/browser" in str(item.fspath):
-            item.add_marker(pytest.mark.browser)
-            # Under pytest-xdist (`--dist loadgroup`, as `make test` runs it) every
-            # browser test goes to one worker, so one Chromium serves them all.
-            item.add_marker(pytest.mark.xdist_group("browser"))
+def pytest_itemcollected(item):
+    """Mark every browser test as it is collected (before any plugin's
+    pytest_collection_modifyitems, so pytest-xdist's `--dist loadgroup` sees the
+    group): all of them go to one worker, so one Chromium serves them all."""
+    item.add_marker(pytest.mark.browser)
+    item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 @pytest.fixture(scope="session")
