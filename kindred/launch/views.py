@@ -158,24 +158,22 @@ def import_directory(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _csv_download(body: str, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 @steward_required
 @require_GET
 def directory_template(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(simple_csv.template_csv(), content_type="text/csv")
-    response["Content-Disposition"] = (
-        'attachment; filename="kindred-directory-template.csv"'
-    )
-    return response
+    return _csv_download(simple_csv.template_csv(), "kindred-directory-template.csv")
 
 
 @steward_required
 @require_GET
 def invite_template(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(INVITE_TEMPLATE, content_type="text/csv")
-    response["Content-Disposition"] = (
-        'attachment; filename="kindred-invitations-template.csv"'
-    )
-    return response
+    return _csv_download(INVITE_TEMPLATE, "kindred-invitations-template.csv")
 
 
 @steward_required
